@@ -1,0 +1,48 @@
+//! The OpenAPI document (`/openapi.json`) and Swagger UI (`/docs`, served from the binary).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "boxoffice", description = "A fair waiting queue, five-minute seat holds and prepaid-point payment for ticket openings. Every error has the body `{\"error\": {\"code\", \"message\"}}`."),
+    paths(
+        routes::health::get_health,
+        routes::health::get_readiness,
+        routes::health::get_metrics,
+        routes::admin::create_user,
+        routes::admin::create_concert,
+        routes::points::get_balance,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&SecuritySchemes),
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = |description: &str| {
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(description.to_owned()))
+                    .build(),
+            )
+        };
+        components.add_security_scheme("admin_key", bearer("APP_ADMIN__API_KEY"));
+        components.add_security_scheme(
+            "queue_token",
+            bearer("queue token (JWT) from GET /api/queue/{userId}, status working"),
+        );
+        components.add_security_scheme(
+            "identity",
+            bearer("identity JWT when APP_AUTH__IDENTITY=jwt; not needed with trust"),
+        );
+    }
+}

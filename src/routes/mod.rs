@@ -1,0 +1,18 @@
+//! HTTP routes, one module per resource, each with its own `router()`. Handlers are thin:
+//! extract, call one service function, map to a response type.
+
+pub mod admin;
+pub mod health;
+pub mod points;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+/// Every route of the service.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(admin::router())
+        .merge(points::router())
+}

@@ -1,0 +1,9 @@
+//! The rules of boxoffice: who may queue, hold, pay and refund, and what each costs. No
+//! axum and no SQL text here; stores do the I/O.
+
+pub mod catalog;
+pub mod error;
+pub mod points;
+pub mod users;
+
+pub use error::{ServiceError, ServiceResult};

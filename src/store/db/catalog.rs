@@ -1,0 +1,114 @@
+//! Concerts, their schedules and seats.
+
+use chrono::{DateTime, Utc};
+use entity::{concert, schedule, seat};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use crate::store::StoreResult;
+
+/// Rows per multi-row seat insert: 6 bound values a row stays under SQLite's limit of
+/// 32,766 variables and MySQL's 65,535 placeholders.
+const SEAT_INSERT_CHUNK: usize = 5_000;
+
+/// One schedule of a concert to create.
+#[derive(Debug, Clone)]
+pub struct NewSchedule {
+    pub date: DateTime<Utc>,
+    pub seat_count: i32,
+    pub seat_price: i64,
+}
+
+/// A created schedule and its seat ids in seat-number order.
+#[derive(Debug, Clone)]
+pub struct CreatedSchedule {
+    pub schedule_id: i64,
+    pub seat_ids: Vec<i64>,
+}
+
+/// Creates a concert, its schedules and all their seats (numbered from 1) in one
+/// transaction, inserting seats in large batches.
+///
+/// # Errors
+/// On any database failure; nothing is written then.
+pub async fn create_concert(
+    db: &DatabaseConnection,
+    name: &str,
+    schedules: &[NewSchedule],
+) -> StoreResult<(i64, Vec<CreatedSchedule>)> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let concert = concert::ActiveModel {
+        name: Set(name.to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut created = Vec::with_capacity(schedules.len());
+    for new in schedules {
+        let schedule = schedule::ActiveModel {
+            concert_id: Set(concert.id),
+            date: Set(new.date),
+            total_seats: Set(new.seat_count),
+            left_seats: Set(new.seat_count),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        insert_seats(&txn, schedule.id, new.seat_count, new.seat_price, now).await?;
+        let seat_ids = seat::Entity::find()
+            .filter(seat::Column::ScheduleId.eq(schedule.id))
+            .order_by_asc(seat::Column::Number)
+            .select_only()
+            .column(seat::Column::Id)
+            .into_tuple::<i64>()
+            .all(&txn)
+            .await?;
+        created.push(CreatedSchedule {
+            schedule_id: schedule.id,
+            seat_ids,
+        });
+    }
+    txn.commit().await?;
+    Ok((concert.id, created))
+}
+
+async fn insert_seats(
+    txn: &impl ConnectionTrait,
+    schedule_id: i64,
+    seat_count: i32,
+    price: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let numbers: Vec<i32> = (1..=seat_count).collect();
+    for chunk in numbers.chunks(SEAT_INSERT_CHUNK) {
+        let mut insert = Query::insert();
+        insert.into_table(seat::Entity).columns([
+            seat::Column::ScheduleId,
+            seat::Column::Number,
+            seat::Column::Price,
+            seat::Column::Status,
+            seat::Column::CreatedAt,
+            seat::Column::UpdatedAt,
+        ]);
+        for number in chunk {
+            insert.values_panic([
+                schedule_id.into(),
+                (*number).into(),
+                price.into(),
+                "available".into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        txn.execute(&insert).await?;
+    }
+    Ok(())
+}

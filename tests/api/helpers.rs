@@ -1,0 +1,284 @@
+//! `spawn_app()` and one helper per endpoint, so tests read like specs.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use boxoffice::app::Application;
+use boxoffice::config::Settings;
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+pub const MARIADB_SERVER: &str = "mysql://root@127.0.0.1:3306";
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+pub const ADMIN_KEY: &str = "test-admin-key";
+
+/// A running instance and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: Client,
+    /// A direct connection to the instance's database, for asserting final states.
+    pub db: DatabaseConnection,
+    pub database_url: String,
+    pub key_prefix: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pub server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Fails the test at once, naming the service to start, when MariaDB or Redis is down.
+async fn require_services() {
+    static CHECKED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    CHECKED
+        .get_or_init(|| async {
+            let maria = tokio::time::timeout(Duration::from_secs(3), Database::connect(MARIADB_SERVER)).await;
+            match maria {
+                Ok(Ok(server)) => drop_stale_test_databases(&server).await,
+                _ => panic!(
+                    "MariaDB is not reachable at 127.0.0.1:3306 (user root, empty password). Start it: \
+                     start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
+                ),
+            }
+            let redis = async {
+                let client = deadpool_redis::redis::Client::open(REDIS_URL)?;
+                let mut conn = client.get_multiplexed_async_connection().await?;
+                deadpool_redis::redis::cmd("PING").query_async::<String>(&mut conn).await
+            };
+            if !matches!(tokio::time::timeout(Duration::from_secs(3), redis).await, Ok(Ok(_))) {
+                panic!(
+                    "Redis is not reachable at 127.0.0.1:6379. Start it: \
+                     redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no"
+                );
+            }
+        })
+        .await;
+}
+
+/// Databases of earlier runs; this run's are created after this point.
+async fn drop_stale_test_databases(server: &DatabaseConnection) {
+    let rows = server
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::MySql,
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'bo\\_test\\_%'",
+        ))
+        .await
+        .expect("list test databases");
+    for row in rows {
+        let name: String = row.try_get_by_index(0).expect("schema name");
+        server
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`"))
+            .await
+            .expect("drop a stale test database");
+    }
+}
+
+/// Settings overrides for one test, on top of the test defaults.
+pub type Overrides<'a> = &'a [(&'a str, &'a str)];
+
+/// Starts an instance on MariaDB + Redis with a fresh database and key namespace.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(overrides: Overrides<'_>) -> TestApp {
+    spawn_app_for(Backend::MariaDb, overrides).await
+}
+
+/// The durable store a test instance runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    MariaDb,
+    Sqlite,
+}
+
+pub async fn spawn_app_for(backend: Backend, overrides: Overrides<'_>) -> TestApp {
+    require_services().await;
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let id = &id[..16];
+    let database_url = match backend {
+        Backend::MariaDb => format!("{MARIADB_SERVER}/bo_test_{id}"),
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("boxoffice-tests");
+            std::fs::create_dir_all(&dir).expect("temp dir for SQLite tests");
+            format!("sqlite://{}/{id}.db?mode=rwc", dir.display())
+        }
+    };
+    spawn_app_on(&database_url, &format!("test:{id}"), overrides).await
+}
+
+/// Starts an instance on an existing database and key namespace (a "restart").
+pub async fn spawn_app_on(
+    database_url: &str,
+    key_prefix: &str,
+    overrides: Overrides<'_>,
+) -> TestApp {
+    let mut vars: Vec<(&str, &str)> = vec![
+        ("APP_SERVER__PORT", "0"),
+        ("APP_DATABASE__URL", database_url),
+        ("APP_DATABASE__MAX_CONNECTIONS", "16"),
+        ("APP_REDIS__URL", REDIS_URL),
+        ("APP_REDIS__KEY_PREFIX", key_prefix),
+        ("APP_ADMIN__API_KEY", ADMIN_KEY),
+        ("APP_JWT__SECRET", "test-jwt-secret"),
+        ("APP_SERVER__SHUTDOWN_GRACE_SECS", "5"),
+    ];
+    vars.extend_from_slice(overrides);
+    let settings = Settings::from_vars(&vars).expect("test settings");
+    let app = Application::build(settings).await.expect("build the app");
+    let address = app.local_addr();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = rx.await;
+    }));
+    let db = Database::connect(database_url)
+        .await
+        .expect("test database connection");
+    TestApp {
+        address,
+        client: Client::new(),
+        db,
+        database_url: database_url.to_owned(),
+        key_prefix: key_prefix.to_owned(),
+        shutdown: Some(tx),
+        server: Some(server),
+    }
+}
+
+/// A response read whole: status and JSON body (`Value::Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    pub async fn read(response: Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("response body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Self {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    /// Asserts the status and the contract's error shape with this code.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "body: {}", self.body);
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "error message missing: {}",
+            self.body
+        );
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub async fn send(&self, request: RequestBuilder) -> Reply {
+        Reply::read(request.send().await.expect("send request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn admin_post(&self, path: &str, body: Value) -> Reply {
+        self.send(
+            self.request(Method::POST, path)
+                .bearer_auth(ADMIN_KEY)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn create_user(&self, name: &str) -> i64 {
+        let reply = self
+            .admin_post("/api/admin/users", json!({ "name": name }))
+            .await;
+        reply.assert_status(201)["userId"].as_i64().expect("userId")
+    }
+
+    /// Creates a concert with one schedule a month ahead; returns (schedule id, seat ids).
+    pub async fn create_schedule(&self, seat_count: i64, seat_price: i64) -> (i64, Vec<i64>) {
+        let date = chrono::Utc::now() + chrono::Duration::days(30);
+        self.create_schedule_on(date, seat_count, seat_price).await
+    }
+
+    pub async fn create_schedule_on(
+        &self,
+        date: chrono::DateTime<chrono::Utc>,
+        seat_count: i64,
+        seat_price: i64,
+    ) -> (i64, Vec<i64>) {
+        let reply = self
+            .admin_post(
+                "/api/admin/concerts",
+                json!({
+                    "name": "Test Live",
+                    "schedules": [{ "date": date.to_rfc3339(), "seatCount": seat_count, "seatPrice": seat_price }]
+                }),
+            )
+            .await;
+        let body = reply.assert_status(201);
+        let schedule = &body["schedules"][0];
+        let seat_ids = schedule["seatIds"]
+            .as_array()
+            .expect("seatIds")
+            .iter()
+            .map(|v| v.as_i64().expect("seat id"))
+            .collect();
+        (
+            schedule["scheduleId"].as_i64().expect("scheduleId"),
+            seat_ids,
+        )
+    }
+
+    pub async fn balance(&self, user_id: i64) -> Reply {
+        self.get(&format!("/api/point/{user_id}")).await
+    }
+
+    /// One number from the database, for asserting exact final states.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .expect("query")
+            .expect("a row");
+        // Write sums as CAST(SUM(x) AS SIGNED): MySQL's SUM is a DECIMAL.
+        row.try_get_by_index::<Option<i64>>(0)
+            .expect("an integer")
+            .unwrap_or_default()
+    }
+}
