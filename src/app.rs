@@ -19,13 +19,16 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::admin::AdminKey;
+use crate::auth::identity::Identities;
+use crate::auth::queue_token::QueueTokens;
 use crate::config::{IdentityMode, Secret, Settings};
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
+use crate::services::queue::QueueService;
 use crate::services::users::UserDirectory;
 use crate::store::HotStore;
 use crate::store::redis::RedisStore;
-use crate::{observability, routes, store};
+use crate::{observability, routes, scheduler, store};
 
 /// Everything a handler may ask for; each asks for the narrowest part it needs.
 #[derive(Clone, FromRef)]
@@ -36,6 +39,9 @@ pub struct AppState {
     pub users: UserDirectory,
     pub admin_key: AdminKey,
     pub prometheus: PrometheusHandle,
+    pub tokens: QueueTokens,
+    pub identities: Identities,
+    pub queue: QueueService,
 }
 
 /// A built, bound, not yet serving instance.
@@ -58,11 +64,23 @@ impl Application {
         let listener = TcpListener::bind(address)
             .await
             .with_context(|| format!("cannot listen on {address}"))?;
+        let users = UserDirectory::new(db.clone());
+        let tokens = QueueTokens::new(&jwt_secret(&settings));
+        let queue = QueueService::new(
+            hot.clone(),
+            tokens.clone(),
+            users.clone(),
+            settings.queue.clone(),
+            settings.jwt.token_ttl_secs,
+        );
         let state = AppState {
             admin_key: AdminKey(Some(settings.admin.api_key.clone()).filter(|k| !k.is_empty())),
-            users: UserDirectory::new(db.clone()),
+            identities: Identities::new(&settings.auth),
             prometheus: observability::prometheus(),
             settings: Arc::new(settings),
+            users,
+            tokens,
+            queue,
             db,
             hot,
         };
@@ -94,7 +112,12 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let (stop_tx, _stop_rx) = watch::channel(false);
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let promoter = scheduler::spawn_promoter(
+            self.state.queue.clone(),
+            self.state.settings.queue.tick_ms,
+            stop_rx,
+        );
         let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_secs);
         let (drain_tx, mut drain_rx) = watch::channel(false);
         let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
@@ -112,6 +135,7 @@ impl Application {
             } => tracing::warn!("in-flight requests did not finish within {grace:?}"),
         }
         let _ = stop_tx.send(true);
+        let _ = promoter.await;
         Ok(())
     }
 }

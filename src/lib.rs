@@ -21,5 +21,6 @@ pub mod extract;
 pub mod observability;
 pub mod openapi;
 pub mod routes;
+pub mod scheduler;
 pub mod services;
 pub mod store;

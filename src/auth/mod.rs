@@ -1,6 +1,10 @@
-//! Credentials: the admin key, queue tokens and user identities (see API.md).
+//! Credentials: the admin key, queue tokens and their guard, and user identities (see
+//! API.md).
 
 pub mod admin;
+pub mod guard;
+pub mod identity;
+pub mod queue_token;
 
 /// The token of an `Authorization: Bearer <token>` header, if there is one.
 pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod health;
 pub mod points;
+pub mod queue;
 
 use axum::Router;
 
@@ -15,4 +16,5 @@ pub fn router() -> Router<AppState> {
         .merge(health::router())
         .merge(admin::router())
         .merge(points::router())
+        .merge(queue::router())
 }

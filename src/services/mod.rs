@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod error;
 pub mod points;
+pub mod queue;
 pub mod users;
 
 pub use error::{ServiceError, ServiceResult};

@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod hot;
+pub mod queue;
 pub mod redis;
 
 pub use hot::HotStore;

@@ -282,3 +282,46 @@ impl TestApp {
             .unwrap_or_default()
     }
 }
+
+/// A Redis hot store under a fresh key namespace, for testing scripts directly.
+pub async fn redis_store() -> boxoffice::store::redis::RedisStore {
+    require_services().await;
+    let prefix = format!("test:{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+    let settings = Settings::from_vars(&[
+        ("APP_REDIS__URL", REDIS_URL),
+        ("APP_REDIS__KEY_PREFIX", &prefix),
+    ])
+    .expect("settings");
+    boxoffice::store::redis::RedisStore::connect(&settings.redis)
+        .await
+        .expect("connect to Redis")
+}
+
+/// A plain Redis connection, for poking at keys and the script cache.
+pub async fn redis_connection() -> deadpool_redis::redis::aio::MultiplexedConnection {
+    let client = deadpool_redis::redis::Client::open(REDIS_URL).expect("redis url");
+    client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis connection")
+}
+
+/// Polls the queue until the user is working (the scheduler admits them) or panics.
+pub async fn wait_until_working(app: &TestApp, user_id: i64) -> String {
+    for _ in 0..200 {
+        let reply = app.get(&format!("/api/queue/{user_id}")).await;
+        let body = reply.assert_status(200);
+        if body["status"] == "working" {
+            return body["token"].as_str().expect("token").to_owned();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("user {user_id} was not admitted within 10 s");
+}
+
+/// Test settings for a fast queue: short ticks and polls.
+pub const FAST_QUEUE: &[(&str, &str)] = &[
+    ("APP_QUEUE__TICK_MS", "50"),
+    ("APP_QUEUE__MIN_POLL_MS", "50"),
+    ("APP_QUEUE__MAX_POLL_MS", "500"),
+];

@@ -6,5 +6,7 @@ mod errors;
 mod helpers;
 mod operations;
 mod points;
+mod queue;
+mod queue_scripts;
 mod schema;
 mod startup;

@@ -7,6 +7,7 @@
 //! requests over one socket and reconnects by itself.
 
 pub mod keys;
+mod queue;
 
 use std::time::Duration;
 

@@ -1,0 +1,44 @@
+//! Background tasks of every instance: queue promotion (and, later, hold expiry). Each
+//! survives store errors (logs, backs off, carries on) and stops when told to.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, sleep_until};
+
+use crate::services::queue::QueueService;
+
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Runs a promotion tick every `tick_ms` (following runtime changes) until `stop` is set.
+pub fn spawn_promoter(
+    queue: QueueService,
+    initial_tick_ms: u64,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = Duration::from_millis(initial_tick_ms);
+        let mut backoff = Duration::ZERO;
+        loop {
+            let started = Instant::now();
+            match queue.promote().await {
+                Ok(outcome) => {
+                    tick = Duration::from_millis(outcome.tick_ms.max(10));
+                    backoff = Duration::ZERO;
+                }
+                Err(err) => {
+                    backoff = (backoff * 2)
+                        .max(Duration::from_millis(200))
+                        .min(MAX_BACKOFF);
+                    tracing::warn!(error = ?err, retry_in = ?backoff, "queue promotion failed");
+                }
+            }
+            tokio::select! {
+                () = sleep_until(started + tick.max(backoff)) => {}
+                _ = stop.wait_for(|stopped| *stopped) => break,
+            }
+        }
+        tracing::debug!("queue promoter stopped");
+    })
+}

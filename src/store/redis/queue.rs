@@ -1,0 +1,265 @@
+//! Typed wrappers around the queue scripts in `lua/queue_*.lua`.
+
+use std::sync::LazyLock;
+
+use deadpool_redis::redis::{Script, Value};
+
+use super::RedisStore;
+use crate::store::queue::{
+    PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry, QueueOverview,
+    QueueState, TokenRecord,
+};
+use crate::store::{StoreError, StoreResult};
+
+macro_rules! queue_script {
+    ($file:literal) => {
+        LazyLock::new(|| {
+            Script::new(concat!(
+                include_str!("../../../lua/queue_lib.lua"),
+                "\n",
+                include_str!(concat!("../../../lua/", $file))
+            ))
+        })
+    };
+}
+
+static QUEUE_STATUS: LazyLock<Script> = queue_script!("queue_status.lua");
+static QUEUE_JOIN: LazyLock<Script> = queue_script!("queue_join.lua");
+static QUEUE_CHECK: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("../../../lua/queue_check.lua")));
+static QUEUE_LEAVE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("../../../lua/queue_leave.lua")));
+static QUEUE_PROMOTE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("../../../lua/queue_promote.lua")));
+static QUEUE_OVERVIEW: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("../../../lua/queue_overview.lua")));
+
+impl RedisStore {
+    /// The user's live token and its state (a heartbeat), or `None`.
+    ///
+    /// # Errors
+    /// On Redis failure or an unexpected reply.
+    pub async fn queue_status(&self, user_id: i64) -> StoreResult<Option<QueueEntry>> {
+        let k = &self.keys;
+        let reply: Value = QUEUE_STATUS
+            .key(k.queue_tokens())
+            .key(k.queue_waiting())
+            .key(k.queue_heartbeats())
+            .key(k.queue_working())
+            .arg(user_id)
+            .invoke_async(&mut self.conn.clone())
+            .await?;
+        match reply {
+            Value::Nil => Ok(None),
+            other => parse_entry(other).map(Some),
+        }
+    }
+
+    /// Joins the queue with `candidate` unless the user already has a live token.
+    ///
+    /// # Errors
+    /// On Redis failure or an unexpected reply.
+    pub async fn queue_join(
+        &self,
+        user_id: i64,
+        jti: uuid::Uuid,
+        ttl_secs: u64,
+    ) -> StoreResult<QueueEntry> {
+        let k = &self.keys;
+        let reply: Value = QUEUE_JOIN
+            .key(k.queue_tokens())
+            .key(k.queue_waiting())
+            .key(k.queue_heartbeats())
+            .key(k.queue_working())
+            .key(k.queue_arrivals())
+            .arg(user_id)
+            .arg(jti.to_string())
+            .arg(ttl_secs)
+            .invoke_async(&mut self.conn.clone())
+            .await?;
+        parse_entry(reply)
+    }
+
+    /// The session end (Unix ms) when this token is the user's live, working one.
+    ///
+    /// # Errors
+    /// On Redis failure.
+    pub async fn queue_check(&self, user_id: i64, jti: uuid::Uuid) -> StoreResult<Option<i64>> {
+        let k = &self.keys;
+        let session_end: i64 = QUEUE_CHECK
+            .key(k.queue_tokens())
+            .key(k.queue_working())
+            .arg(user_id)
+            .arg(jti.to_string())
+            .invoke_async(&mut self.conn.clone())
+            .await?;
+        Ok((session_end > 0).then_some(session_end))
+    }
+
+    /// Ends this token's working session; true when there was one.
+    ///
+    /// # Errors
+    /// On Redis failure.
+    pub async fn queue_leave(&self, user_id: i64, jti: uuid::Uuid) -> StoreResult<bool> {
+        let k = &self.keys;
+        let ended: i64 = QUEUE_LEAVE
+            .key(k.queue_tokens())
+            .key(k.queue_working())
+            .arg(user_id)
+            .arg(jti.to_string())
+            .invoke_async(&mut self.conn.clone())
+            .await?;
+        Ok(ended == 1)
+    }
+
+    /// One promotion tick.
+    ///
+    /// # Errors
+    /// On Redis failure or an unexpected reply.
+    pub async fn queue_promote(&self, params: &PromotionParams) -> StoreResult<PromotionOutcome> {
+        let k = &self.keys;
+        let d = &params.defaults;
+        let reply: Vec<i64> = QUEUE_PROMOTE
+            .key(k.queue_waiting())
+            .key(k.queue_heartbeats())
+            .key(k.queue_working())
+            .key(k.queue_tokens())
+            .key(k.queue_settings())
+            .key(k.queue_admissions())
+            .arg(d.capacity)
+            .arg(d.batch_size)
+            .arg(d.tick_ms)
+            .arg(u8::from(d.paused))
+            .arg(params.session_ms)
+            .arg(params.idle_timeout_ms)
+            .arg(params.cleanup_limit)
+            .invoke_async(&mut self.conn.clone())
+            .await?;
+        let [
+            ran,
+            admitted,
+            ended,
+            idle,
+            waiting,
+            working,
+            last_minute,
+            tick_ms,
+        ] = reply[..]
+        else {
+            return Err(StoreError::Protocol(format!(
+                "queue_promote returned {reply:?}"
+            )));
+        };
+        let count = |n: i64| u64::try_from(n).unwrap_or_default();
+        Ok(PromotionOutcome {
+            ran: ran == 1,
+            admitted: count(admitted),
+            sessions_ended: count(ended),
+            idle_dropped: count(idle),
+            waiting: count(waiting),
+            working: count(working),
+            admitted_last_minute: count(last_minute),
+            tick_ms: count(tick_ms),
+        })
+    }
+
+    /// Counts and dials for operators.
+    ///
+    /// # Errors
+    /// On Redis failure or an unexpected reply.
+    pub async fn queue_overview(&self, defaults: &QueueDials) -> StoreResult<QueueOverview> {
+        let k = &self.keys;
+        type Reply = (
+            u64,
+            u64,
+            Option<u32>,
+            Option<u32>,
+            Option<u64>,
+            Option<u8>,
+            u64,
+        );
+        let (waiting, working, capacity, batch_size, tick_ms, paused, admitted_last_minute): Reply =
+            QUEUE_OVERVIEW
+                .key(k.queue_waiting())
+                .key(k.queue_working())
+                .key(k.queue_settings())
+                .key(k.queue_admissions())
+                .invoke_async(&mut self.conn.clone())
+                .await?;
+        Ok(QueueOverview {
+            waiting,
+            working,
+            dials: QueueDials {
+                capacity: capacity.unwrap_or(defaults.capacity),
+                batch_size: batch_size.unwrap_or(defaults.batch_size),
+                tick_ms: tick_ms.unwrap_or(defaults.tick_ms),
+                paused: paused.map_or(defaults.paused, |p| p == 1),
+            },
+            admitted_last_minute,
+        })
+    }
+
+    /// Stores runtime overrides of the dials.
+    ///
+    /// # Errors
+    /// On Redis failure.
+    pub async fn queue_set_dials(&self, patch: &QueueDialsPatch) -> StoreResult<()> {
+        let mut fields: Vec<(&str, u64)> = Vec::new();
+        if let Some(capacity) = patch.capacity {
+            fields.push(("capacity", capacity.into()));
+        }
+        if let Some(batch_size) = patch.batch_size {
+            fields.push(("batch_size", batch_size.into()));
+        }
+        if let Some(tick_ms) = patch.tick_ms {
+            fields.push(("tick_ms", tick_ms));
+        }
+        if let Some(paused) = patch.paused {
+            fields.push(("paused", u64::from(paused)));
+        }
+        if fields.is_empty() {
+            return Ok(());
+        }
+        let () = deadpool_redis::redis::cmd("HSET")
+            .arg(self.keys.queue_settings())
+            .arg(fields)
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok(())
+    }
+}
+
+fn parse_entry(reply: Value) -> StoreResult<QueueEntry> {
+    let bad = |what: &str| StoreError::Protocol(format!("queue script reply: {what}"));
+    let Value::Array(items) = reply else {
+        return Err(bad("not an array"));
+    };
+    let [record, state, position, session_end] = &items[..] else {
+        return Err(bad("wrong length"));
+    };
+    let text = |v: &Value| match v {
+        Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
+        Value::SimpleString(s) => Some(s.clone()),
+        _ => None,
+    };
+    let int = |v: &Value| match v {
+        Value::Int(n) => Some(*n),
+        _ => None,
+    };
+    let token = text(record)
+        .as_deref()
+        .and_then(TokenRecord::parse)
+        .ok_or_else(|| bad("token record"))?;
+    let state = match text(state).as_deref() {
+        Some("waiting") => QueueState::Waiting {
+            position: int(position)
+                .and_then(|p| u64::try_from(p).ok())
+                .ok_or_else(|| bad("position"))?,
+        },
+        Some("working") => QueueState::Working {
+            session_ends_ms: int(session_end).ok_or_else(|| bad("session end"))?,
+        },
+        _ => return Err(bad("state")),
+    };
+    Ok(QueueEntry { token, state })
+}
