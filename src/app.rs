@@ -24,6 +24,8 @@ use crate::auth::queue_token::QueueTokens;
 use crate::config::{IdentityMode, Secret, Settings};
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
+use crate::services::booking::BookingService;
+use crate::services::catalog_cache::CatalogCache;
 use crate::services::queue::QueueService;
 use crate::services::users::UserDirectory;
 use crate::store::HotStore;
@@ -42,6 +44,7 @@ pub struct AppState {
     pub tokens: QueueTokens,
     pub identities: Identities,
     pub queue: QueueService,
+    pub booking: BookingService,
 }
 
 /// A built, bound, not yet serving instance.
@@ -73,6 +76,11 @@ impl Application {
             settings.queue.clone(),
             settings.jwt.token_ttl_secs,
         );
+        let catalog = CatalogCache::new(
+            db.clone(),
+            Duration::from_millis(settings.cache.schedules_ttl_ms),
+        );
+        let booking = BookingService::new(db.clone(), hot.clone(), catalog, &settings.hold);
         let state = AppState {
             admin_key: AdminKey(Some(settings.admin.api_key.clone()).filter(|k| !k.is_empty())),
             identities: Identities::new(&settings.auth),
@@ -81,6 +89,7 @@ impl Application {
             users,
             tokens,
             queue,
+            booking,
             db,
             hot,
         };
@@ -116,6 +125,11 @@ impl Application {
         let promoter = scheduler::spawn_promoter(
             self.state.queue.clone(),
             self.state.settings.queue.tick_ms,
+            stop_rx.clone(),
+        );
+        let sweeper = scheduler::spawn_hold_sweeper(
+            self.state.booking.clone(),
+            self.state.settings.hold.sweep_interval_ms,
             stop_rx,
         );
         let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_secs);
@@ -136,6 +150,7 @@ impl Application {
         }
         let _ = stop_tx.send(true);
         let _ = promoter.await;
+        let _ = sweeper.await;
         Ok(())
     }
 }

@@ -34,3 +34,10 @@ impl<'de> Deserialize<'de> for Id {
         }
     }
 }
+
+/// The `{schedule_id}/seat/{seat_id}` part of the seat routes.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct SeatPath {
+    pub schedule_id: Id,
+    pub seat_id: Id,
+}

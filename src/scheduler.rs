@@ -1,4 +1,4 @@
-//! Background tasks of every instance: queue promotion (and, later, hold expiry). Each
+//! Background tasks of every instance: queue promotion and hold expiry. Each
 //! survives store errors (logs, backs off, carries on) and stops when told to.
 
 use std::time::Duration;
@@ -7,6 +7,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until};
 
+use crate::services::booking::BookingService;
 use crate::services::queue::QueueService;
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -40,5 +41,40 @@ pub fn spawn_promoter(
             }
         }
         tracing::debug!("queue promoter stopped");
+    })
+}
+
+/// Marks unpaid holds `expired` every `interval_ms` until `stop` is set. Idempotent, so
+/// every instance runs it.
+pub fn spawn_hold_sweeper(
+    booking: BookingService,
+    interval_ms: u64,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let interval = Duration::from_millis(interval_ms.max(10));
+        let mut backoff = Duration::ZERO;
+        loop {
+            let started = Instant::now();
+            match booking.expire_holds().await {
+                Ok(expired) => {
+                    backoff = Duration::ZERO;
+                    if expired > 0 {
+                        metrics::counter!("holds_expired_total").increment(expired);
+                    }
+                }
+                Err(err) => {
+                    backoff = (backoff * 2)
+                        .max(Duration::from_millis(200))
+                        .min(MAX_BACKOFF);
+                    tracing::warn!(error = ?err, retry_in = ?backoff, "hold sweep failed");
+                }
+            }
+            tokio::select! {
+                () = sleep_until(started + interval.max(backoff)) => {}
+                _ = stop.wait_for(|stopped| *stopped) => break,
+            }
+        }
+        tracing::debug!("hold sweeper stopped");
     })
 }

@@ -2,9 +2,11 @@
 //! extract, call one service function, map to a response type.
 
 pub mod admin;
+pub mod booking;
 pub mod health;
 pub mod points;
 pub mod queue;
+pub mod reservations;
 
 use axum::Router;
 
@@ -17,4 +19,6 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(points::router())
         .merge(queue::router())
+        .merge(booking::router())
+        .merge(reservations::router())
 }

@@ -1,7 +1,9 @@
 //! The rules of boxoffice: who may queue, hold, pay and refund, and what each costs. No
 //! axum and no SQL text here; stores do the I/O.
 
+pub mod booking;
 pub mod catalog;
+pub mod catalog_cache;
 pub mod error;
 pub mod points;
 pub mod queue;

@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use crate::store::StoreResult;
+use crate::store::holds::{HoldOutcome, HoldStatus, ScheduleSnapshot, ScheduleState};
 use crate::store::queue::{
     PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry, QueueOverview,
 };
@@ -99,5 +100,92 @@ impl HotStore {
     /// On store failure.
     pub async fn queue_set_dials(&self, patch: &QueueDialsPatch) -> StoreResult<()> {
         dispatch!(self, s => s.queue_set_dials(patch).await)
+    }
+
+    /// Holds a seat for `user_id` until now + `ttl_ms`, if it is free and the user is
+    /// under `max_per_user` live holds in the schedule.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn hold_seat(
+        &self,
+        schedule_id: i64,
+        seat_id: i64,
+        user_id: i64,
+        ttl_ms: u64,
+        max_per_user: u32,
+    ) -> StoreResult<HoldOutcome> {
+        dispatch!(self, s => s.hold_seat(schedule_id, seat_id, user_id, ttl_ms, max_per_user).await)
+    }
+
+    /// Whether `user_id` holds the seat right now.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn hold_status(
+        &self,
+        schedule_id: i64,
+        seat_id: i64,
+        user_id: i64,
+    ) -> StoreResult<HoldStatus> {
+        dispatch!(self, s => s.hold_status(schedule_id, seat_id, user_id).await)
+    }
+
+    /// Ends `user_id`'s hold on the seat; true when there was one.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn hold_release(
+        &self,
+        schedule_id: i64,
+        seat_id: i64,
+        user_id: i64,
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.hold_release(schedule_id, seat_id, user_id).await)
+    }
+
+    /// Marks the seat sold (after the database committed the sale) and ends its hold.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn seat_sell(&self, schedule_id: i64, seat_id: i64, user_id: i64) -> StoreResult<()> {
+        dispatch!(self, s => s.seat_sell(schedule_id, seat_id, user_id).await)
+    }
+
+    /// Puts a seat back on sale (after the database committed a refund).
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn seat_unsell(&self, schedule_id: i64, seat_id: i64) -> StoreResult<()> {
+        dispatch!(self, s => s.seat_unsell(schedule_id, seat_id).await)
+    }
+
+    /// The live state of a schedule's seats, or `None` when it is not loaded.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn schedule_state(&self, schedule_id: i64) -> StoreResult<Option<ScheduleState>> {
+        dispatch!(self, s => s.schedule_state(schedule_id).await)
+    }
+
+    /// Free seats per schedule (`None` where not loaded), in one round trip.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn schedules_left(&self, schedule_ids: &[i64]) -> StoreResult<Vec<Option<i64>>> {
+        dispatch!(self, s => s.schedules_left(schedule_ids).await)
+    }
+
+    /// Loads a schedule's state from the database's facts unless already loaded; true
+    /// when this call loaded it.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn schedule_load(
+        &self,
+        schedule_id: i64,
+        snapshot: &ScheduleSnapshot,
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.schedule_load(schedule_id, snapshot).await)
     }
 }

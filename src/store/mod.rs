@@ -2,6 +2,7 @@
 //! holds) in Redis through Lua scripts (`redis`). Nothing here knows about HTTP.
 
 pub mod db;
+pub mod holds;
 pub mod hot;
 pub mod queue;
 pub mod redis;

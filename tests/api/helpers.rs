@@ -325,3 +325,94 @@ pub const FAST_QUEUE: &[(&str, &str)] = &[
     ("APP_QUEUE__MIN_POLL_MS", "50"),
     ("APP_QUEUE__MAX_POLL_MS", "500"),
 ];
+
+/// A new user with a working queue token (the app should run with `FAST_QUEUE`).
+pub async fn admitted_user(app: &TestApp) -> (i64, String) {
+    let user_id = app.create_user("buyer").await;
+    let token = wait_until_working(app, user_id).await;
+    (user_id, token)
+}
+
+/// `count` new users admitted together (joins first, then waits), with their tokens.
+pub async fn admitted_users(app: &TestApp, count: usize) -> Vec<(i64, String)> {
+    let mut users = Vec::with_capacity(count);
+    for i in 0..count {
+        let user_id = app.create_user(&format!("buyer{i}")).await;
+        app.get(&format!("/api/queue/{user_id}"))
+            .await
+            .assert_status(200);
+        users.push(user_id);
+    }
+    let mut admitted = Vec::with_capacity(count);
+    for user_id in users {
+        admitted.push((user_id, wait_until_working(app, user_id).await));
+    }
+    admitted
+}
+
+impl TestApp {
+    pub async fn get_with(&self, path: &str, token: &str) -> Reply {
+        self.send(self.request(Method::GET, path).bearer_auth(token))
+            .await
+    }
+
+    pub async fn hold(&self, token: &str, schedule_id: i64, seat_id: i64) -> Reply {
+        let path = format!("/api/concert/schedule/{schedule_id}/seat/{seat_id}/reservation");
+        self.send(self.request(Method::POST, &path).bearer_auth(token))
+            .await
+    }
+
+    pub async fn release(&self, token: &str, schedule_id: i64, seat_id: i64) -> Reply {
+        let path = format!("/api/concert/schedule/{schedule_id}/seat/{seat_id}/reservation");
+        self.send(self.request(Method::DELETE, &path).bearer_auth(token))
+            .await
+    }
+
+    pub async fn seat_map(&self, token: &str, schedule_id: i64) -> Reply {
+        self.get_with(&format!("/api/concert/schedule/{schedule_id}"), token)
+            .await
+    }
+
+    pub async fn schedules(&self, token: &str) -> Reply {
+        self.get_with("/api/concerts/schedule", token).await
+    }
+
+    /// Deletes every hot-store key of this instance, as if Redis restarted empty.
+    pub async fn flush_hot_store(&self) {
+        let mut conn = redis_connection().await;
+        let keys: Vec<String> = deadpool_redis::redis::cmd("KEYS")
+            .arg(format!("{}:*", self.key_prefix))
+            .query_async(&mut conn)
+            .await
+            .expect("list keys");
+        if !keys.is_empty() {
+            let () = deadpool_redis::redis::cmd("DEL")
+                .arg(keys)
+                .query_async(&mut conn)
+                .await
+                .expect("delete keys");
+        }
+    }
+}
+
+/// The status of each seat in a seat map, by seat id.
+pub fn seat_statuses(map: &Value) -> std::collections::HashMap<i64, String> {
+    map["seats"]
+        .as_array()
+        .expect("seats")
+        .iter()
+        .map(|s| {
+            (
+                s["seatId"].as_i64().unwrap(),
+                s["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Settings with a fast queue plus extra overrides.
+pub fn fast_queue_with<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut vars = FAST_QUEUE.to_vec();
+    vars.extend_from_slice(extra);
+    vars
+}

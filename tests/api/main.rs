@@ -2,8 +2,11 @@
 //! fresh database and key namespace per test).
 
 mod admin;
+mod auth;
+mod booking;
 mod errors;
 mod helpers;
+mod hold_scripts;
 mod operations;
 mod points;
 mod queue;

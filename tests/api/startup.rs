@@ -91,8 +91,12 @@ fn a_config_file_is_overridden_by_environment_variables() {
         "[database]\nurl = \"mysql://root:pw@127.0.0.1:2/fromfile\"\n",
     )
     .unwrap();
+    let fast = ("APP_DATABASE__ACQUIRE_TIMEOUT_SECS", "1");
     // The file's URL is used when no variable overrides it...
-    let (output, _) = run(&["migrate"], &[("APP_CONFIG_FILE", file.to_str().unwrap())]);
+    let (output, _) = run(
+        &["migrate"],
+        &[("APP_CONFIG_FILE", file.to_str().unwrap()), fast],
+    );
     assert!(
         stderr(&output).contains("127.0.0.1:2"),
         "{}",

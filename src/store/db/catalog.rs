@@ -112,3 +112,130 @@ async fn insert_seats(
     }
     Ok(())
 }
+
+/// The facts of a schedule that never change, with its concert's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleFacts {
+    pub schedule_id: i64,
+    pub concert_id: i64,
+    pub concert_name: String,
+    pub date: DateTime<Utc>,
+    pub total_seats: i32,
+}
+
+/// The facts of a seat that never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeatFacts {
+    pub seat_id: i64,
+    pub number: i32,
+    pub price: i64,
+}
+
+/// One schedule's facts, or `None` when it does not exist (or was deleted).
+///
+/// # Errors
+/// On any database failure.
+pub async fn schedule_facts(
+    db: &impl ConnectionTrait,
+    schedule_id: i64,
+) -> StoreResult<Option<ScheduleFacts>> {
+    let Some(schedule) = schedule::Entity::find_by_id(schedule_id)
+        .filter(schedule::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut facts = with_concert_names(db, vec![schedule]).await?;
+    Ok(facts.pop())
+}
+
+/// Schedules after `after`, by date then id.
+///
+/// # Errors
+/// On any database failure.
+pub async fn schedules_after(
+    db: &impl ConnectionTrait,
+    after: DateTime<Utc>,
+) -> StoreResult<Vec<ScheduleFacts>> {
+    let schedules = schedule::Entity::find()
+        .filter(schedule::Column::Date.gt(after))
+        .filter(schedule::Column::DeletedAt.is_null())
+        .order_by_asc(schedule::Column::Date)
+        .order_by_asc(schedule::Column::Id)
+        .all(db)
+        .await?;
+    with_concert_names(db, schedules).await
+}
+
+async fn with_concert_names(
+    db: &impl ConnectionTrait,
+    schedules: Vec<schedule::Model>,
+) -> StoreResult<Vec<ScheduleFacts>> {
+    let mut concert_ids: Vec<i64> = schedules.iter().map(|s| s.concert_id).collect();
+    concert_ids.sort_unstable();
+    concert_ids.dedup();
+    let names: std::collections::HashMap<i64, String> = concert::Entity::find()
+        .filter(concert::Column::Id.is_in(concert_ids))
+        .filter(concert::Column::DeletedAt.is_null())
+        .select_only()
+        .column(concert::Column::Id)
+        .column(concert::Column::Name)
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(schedules
+        .into_iter()
+        .filter_map(|s| {
+            Some(ScheduleFacts {
+                concert_name: names.get(&s.concert_id)?.clone(),
+                schedule_id: s.id,
+                concert_id: s.concert_id,
+                date: s.date,
+                total_seats: s.total_seats,
+            })
+        })
+        .collect())
+}
+
+/// The seats of a schedule by number.
+///
+/// # Errors
+/// On any database failure.
+pub async fn seats_of(db: &impl ConnectionTrait, schedule_id: i64) -> StoreResult<Vec<SeatFacts>> {
+    Ok(seat::Entity::find()
+        .filter(seat::Column::ScheduleId.eq(schedule_id))
+        .filter(seat::Column::DeletedAt.is_null())
+        .order_by_asc(seat::Column::Number)
+        .select_only()
+        .column(seat::Column::Id)
+        .column(seat::Column::Number)
+        .column(seat::Column::Price)
+        .into_tuple::<(i64, i32, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(seat_id, number, price)| SeatFacts {
+            seat_id,
+            number,
+            price,
+        })
+        .collect())
+}
+
+/// Ids of the sold seats of a schedule.
+///
+/// # Errors
+/// On any database failure.
+pub async fn sold_seats_of(db: &impl ConnectionTrait, schedule_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(seat::Entity::find()
+        .filter(seat::Column::ScheduleId.eq(schedule_id))
+        .filter(seat::Column::Status.eq(seat::Status::Sold))
+        .select_only()
+        .column(seat::Column::Id)
+        .into_tuple::<i64>()
+        .all(db)
+        .await?)
+}

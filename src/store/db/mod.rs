@@ -2,6 +2,7 @@
 //! group. MySQL/MariaDB in production, SQLite for the zero-setup run.
 
 pub mod catalog;
+pub mod reservations;
 pub mod users;
 
 use std::time::Duration;

@@ -6,6 +6,7 @@
 //! (see ARCHITECTURE.md, measured 3× slower); a `ConnectionManager` pipelines concurrent
 //! requests over one socket and reconnects by itself.
 
+mod holds;
 pub mod keys;
 mod queue;
 
