@@ -238,12 +238,12 @@ async fn left_seats_stay_exact_through_random_holds_releases_and_expiries() {
                 }
             }
             8 => {
-                if let Some((holder, expiry)) = holds.get(&seat).copied() {
-                    if expiry > before + 20 {
-                        store.seat_sell(S, seat, holder).await.unwrap();
-                        holds.remove(&seat);
-                        sold.push(seat);
-                    }
+                if let Some((holder, expiry)) = holds.get(&seat).copied()
+                    && expiry > before + 20
+                {
+                    store.seat_sell(S, seat, holder).await.unwrap();
+                    holds.remove(&seat);
+                    sold.push(seat);
                 }
             }
             _ => tokio::time::sleep(Duration::from_millis(rng.below(60))).await,
