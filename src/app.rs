@@ -26,6 +26,7 @@ use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::services::booking::BookingService;
 use crate::services::catalog_cache::CatalogCache;
+use crate::services::payment::PaymentService;
 use crate::services::queue::QueueService;
 use crate::services::users::UserDirectory;
 use crate::store::HotStore;
@@ -45,6 +46,7 @@ pub struct AppState {
     pub identities: Identities,
     pub queue: QueueService,
     pub booking: BookingService,
+    pub payments: PaymentService,
 }
 
 /// A built, bound, not yet serving instance.
@@ -81,6 +83,13 @@ impl Application {
             Duration::from_millis(settings.cache.schedules_ttl_ms),
         );
         let booking = BookingService::new(db.clone(), hot.clone(), catalog, &settings.hold);
+        let payments = PaymentService::new(
+            db.clone(),
+            hot.clone(),
+            booking.clone(),
+            queue.clone(),
+            settings.refund.cutoff_secs,
+        );
         let state = AppState {
             admin_key: AdminKey(Some(settings.admin.api_key.clone()).filter(|k| !k.is_empty())),
             identities: Identities::new(&settings.auth),
@@ -90,6 +99,7 @@ impl Application {
             tokens,
             queue,
             booking,
+            payments,
             db,
             hot,
         };

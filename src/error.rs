@@ -110,6 +110,22 @@ impl AppError {
     }
 }
 
+/// The status and exact JSON body that answering with this business error sends, for
+/// storing the first response of an idempotent request.
+pub fn service_error_response(err: &ServiceError) -> (StatusCode, String) {
+    let (status, code) = service_status_and_code(err);
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code,
+            message: err.to_string(),
+        },
+    };
+    (
+        status,
+        serde_json::to_string(&body).expect("error bodies serialize"),
+    )
+}
+
 fn service_status_and_code(err: &ServiceError) -> (StatusCode, &'static str) {
     use ServiceError as E;
     match err {

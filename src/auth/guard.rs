@@ -49,7 +49,17 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let SignedQueueToken(claims) = SignedQueueToken::from_request_parts(parts, state).await?;
-        let session_ends_ms = HotStore::from_ref(state)
+        Self::require(&HotStore::from_ref(state), claims).await
+    }
+}
+
+impl WorkingSession {
+    /// The working session of a verified token.
+    ///
+    /// # Errors
+    /// 403 `not_admitted` when the token is waiting, ended or not the user's live one.
+    pub async fn require(hot: &HotStore, claims: QueueClaims) -> Result<Self, AppError> {
+        let session_ends_ms = hot
             .queue_check(claims.user_id, claims.jti)
             .await?
             .ok_or(ServiceError::NotAdmitted)?;

@@ -33,23 +33,34 @@ impl Identities {
         Self { verifier }
     }
 
-    /// Succeeds when the request may act for `user_id`.
+    /// The user the request proves to be: `None` in trust mode (anyone may act).
     ///
     /// # Errors
-    /// 401 `invalid_token` without a valid identity; 403 `forbidden` for another user.
-    pub fn authorize(&self, headers: &HeaderMap, user_id: i64) -> Result<(), AppError> {
+    /// 401 `invalid_token` in jwt mode without a valid identity.
+    pub fn caller(&self, headers: &HeaderMap) -> Result<Option<i64>, AppError> {
         let Some((key, validation)) = &self.verifier else {
-            return Ok(());
+            return Ok(None);
         };
         let token = super::bearer(headers)
             .ok_or_else(|| AppError::InvalidToken("an identity token is required".into()))?;
         let claims = jsonwebtoken::decode::<IdentityClaims>(token, key, validation)
             .map_err(|e| AppError::InvalidToken(format!("the identity token is invalid: {e}")))?
             .claims;
-        if claims.sub == user_id.to_string() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
+        claims
+            .sub
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::InvalidToken("the identity token's sub is not a user id".into()))
+    }
+
+    /// Succeeds when the request may act for `user_id`.
+    ///
+    /// # Errors
+    /// 401 `invalid_token` without a valid identity; 403 `forbidden` for another user.
+    pub fn authorize(&self, headers: &HeaderMap, user_id: i64) -> Result<(), AppError> {
+        match self.caller(headers)? {
+            Some(caller) if caller != user_id => Err(AppError::Forbidden),
+            _ => Ok(()),
         }
     }
 }

@@ -4,6 +4,8 @@
 pub mod admin;
 pub mod booking;
 pub mod health;
+pub mod idempotent;
+pub mod payments;
 pub mod points;
 pub mod queue;
 pub mod reservations;
@@ -21,4 +23,5 @@ pub fn router() -> Router<AppState> {
         .merge(queue::router())
         .merge(booking::router())
         .merge(reservations::router())
+        .merge(payments::router())
 }

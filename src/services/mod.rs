@@ -5,6 +5,8 @@ pub mod booking;
 pub mod catalog;
 pub mod catalog_cache;
 pub mod error;
+pub mod idempotency;
+pub mod payment;
 pub mod points;
 pub mod queue;
 pub mod users;

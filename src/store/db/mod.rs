@@ -2,7 +2,10 @@
 //! group. MySQL/MariaDB in production, SQLite for the zero-setup run.
 
 pub mod catalog;
+pub mod idempotency;
+pub mod points;
 pub mod reservations;
+pub mod sales;
 pub mod users;
 
 use std::time::Duration;
@@ -114,4 +117,39 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
         .limit(1)
         .to_owned();
     db.query_one(&probe).await.map(|_| ())
+}
+
+/// Whether a failed statement is worth retrying in a new transaction: a deadlock or lock
+/// wait timeout on MySQL/MariaDB (1213, 1205), or a busy database on SQLite.
+pub fn is_retryable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::mysql::MySqlDatabaseError;
+    let (DbErr::Exec(RuntimeErr::SqlxError(inner))
+    | DbErr::Query(RuntimeErr::SqlxError(inner))
+    | DbErr::Conn(RuntimeErr::SqlxError(inner))) = err
+    else {
+        return false;
+    };
+    match inner.as_ref() {
+        sea_orm::sqlx::Error::Database(db_err) => {
+            if let Some(mysql) = db_err.try_downcast_ref::<MySqlDatabaseError>() {
+                matches!(mysql.number(), 1213 | 1205)
+            } else {
+                // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), with extended codes.
+                db_err
+                    .code()
+                    .and_then(|code| code.parse::<i32>().ok())
+                    .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+            }
+        }
+        sea_orm::sqlx::Error::PoolTimedOut => true,
+        _ => false,
+    }
+}
+
+/// Whether a failed statement broke a unique key.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }

@@ -163,3 +163,21 @@ pub async fn live_holds_of_user(
         .count(db)
         .await?)
 }
+
+/// The user's latest reservation of a seat, whatever its status.
+///
+/// # Errors
+/// On any database failure.
+pub async fn latest_for_seat(
+    db: &impl ConnectionTrait,
+    seat_id: i64,
+    user_id: i64,
+) -> StoreResult<Option<reservation::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(reservation::Entity::find()
+        .filter(reservation::Column::SeatId.eq(seat_id))
+        .filter(reservation::Column::UserId.eq(user_id))
+        .order_by_desc(reservation::Column::Id)
+        .one(db)
+        .await?)
+}
