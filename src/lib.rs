@@ -24,3 +24,4 @@ pub mod routes;
 pub mod scheduler;
 pub mod services;
 pub mod store;
+pub mod time;

@@ -69,7 +69,7 @@ impl BookingService {
     /// # Errors
     /// `Store` on failure.
     pub async fn bookable_schedules(&self) -> ServiceResult<Vec<BookableSchedule>> {
-        let now = Utc::now();
+        let now = crate::time::now();
         let upcoming: Vec<Arc<ScheduleFacts>> = self
             .catalog
             .upcoming_schedules()
@@ -140,7 +140,7 @@ impl BookingService {
         seat_id: i64,
     ) -> ServiceResult<reservation::Model> {
         let (schedule, seat) = self.schedule_and_seat(schedule_id, seat_id).await?;
-        if schedule.date <= Utc::now() {
+        if schedule.date <= crate::time::now() {
             return Err(ServiceError::SeatUnavailable);
         }
         let expires_ms = loop {
@@ -187,7 +187,7 @@ impl BookingService {
         self.schedule_and_seat(schedule_id, seat_id).await?;
         // The database decides first: a payment racing this release either committed
         // (and this finds no held row) or will find the row cancelled.
-        if reservations::cancel_held(&self.db, seat_id, user_id, Utc::now()).await? == 0 {
+        if reservations::cancel_held(&self.db, seat_id, user_id, crate::time::now()).await? == 0 {
             return Err(
                 if reservations::find_by_seat(&self.db, seat_id, user_id, Status::Paid)
                     .await?
@@ -216,7 +216,7 @@ impl BookingService {
             .await?
             .filter(|r| r.user_id == user_id)
             .ok_or(ServiceError::ReservationNotFound)?;
-        Ok((row.clone(), seconds_left(&row, Utc::now())))
+        Ok((row.clone(), seconds_left(&row, crate::time::now())))
     }
 
     /// Marks unpaid held reservations whose hold ended as `expired`.
@@ -224,7 +224,7 @@ impl BookingService {
     /// # Errors
     /// `Store` on failure.
     pub async fn expire_holds(&self) -> ServiceResult<u64> {
-        Ok(reservations::expire_due(&self.db, Utc::now()).await?)
+        Ok(reservations::expire_due(&self.db, crate::time::now()).await?)
     }
 
     async fn schedule(&self, schedule_id: i64) -> ServiceResult<Arc<ScheduleFacts>> {
@@ -263,7 +263,7 @@ impl BookingService {
     /// held again, even after the hot store lost its memory) and live holds. Safe under
     /// concurrency: the first load wins, sold marks merge.
     async fn load_state(&self, schedule: &ScheduleFacts) -> ServiceResult<()> {
-        let now = Utc::now();
+        let now = crate::time::now();
         let snapshot = ScheduleSnapshot {
             total: i64::from(schedule.total_seats),
             sold: catalog_store::sold_seats_of(&self.db, schedule.schedule_id).await?,

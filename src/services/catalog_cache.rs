@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 
@@ -105,7 +104,7 @@ impl CatalogCache {
             return Ok(list);
         }
         let list: ScheduleList = Arc::new(
-            catalog_store::schedules_after(&self.db, Utc::now())
+            catalog_store::schedules_after(&self.db, crate::time::now())
                 .await?
                 .into_iter()
                 .map(Arc::new)

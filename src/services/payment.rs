@@ -108,7 +108,7 @@ impl PaymentService {
             tracing::warn!(error = ?err, schedule_id, seat_id, "sold seat not marked in the hot store");
         }
         metrics::counter!("payments_total").increment(1);
-        match reservations::live_holds_of_user(&self.db, user_id, Utc::now()).await {
+        match reservations::live_holds_of_user(&self.db, user_id, crate::time::now()).await {
             Ok(0) => {
                 if let Err(err) = self.queue.leave(user_id, jti).await {
                     tracing::warn!(error = ?err, user_id, "working session not ended after payment");
@@ -170,7 +170,7 @@ async fn sell(
     schedule_id: i64,
     seat_id: i64,
 ) -> ServiceResult<PaymentReceipt> {
-    let now = Utc::now();
+    let now = crate::time::now();
     let reservation = reservations::latest_for_seat(txn, seat_id, user_id)
         .await?
         .ok_or(ServiceError::ReservationNotFound)?;
@@ -242,12 +242,15 @@ async fn refund_in(
     row: &reservation::Model,
     cutoff: Duration,
 ) -> ServiceResult<(RefundReceipt, bool)> {
-    let now = Utc::now();
+    let now = crate::time::now();
     if let Some(entry) = point_store::refund_of(txn, row.id).await? {
         return Ok((
             receipt_of(row, entry.amount, entry.balance_after, entry.created_at),
             false,
         ));
+    }
+    if row.status != reservation::Status::Paid {
+        return Err(ServiceError::NotPaid);
     }
     if row.schedule_date - cutoff <= now {
         return Err(ServiceError::RefundClosed);

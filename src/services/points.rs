@@ -1,6 +1,5 @@
 //! Prepaid points: balances, charges and their history.
 
-use chrono::Utc;
 use entity::point_history::{self, Kind};
 use sea_orm::DatabaseConnection;
 
@@ -68,7 +67,7 @@ where
     }
     idempotency::run_in_transaction(db, user_id, keyed, render, |txn| {
         Box::pin(async move {
-            let now = Utc::now();
+            let now = crate::time::now();
             let balance = point_store::add(txn, user_id, amount, MAX_SAFE_INTEGER, now)
                 .await?
                 .ok_or_else(|| {

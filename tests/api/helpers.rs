@@ -416,3 +416,81 @@ pub fn fast_queue_with<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a st
     vars.extend_from_slice(extra);
     vars
 }
+
+impl TestApp {
+    pub async fn charge(&self, user_id: i64, amount: i64) -> Reply {
+        self.send(
+            self.request(Method::PATCH, &format!("/api/point/{user_id}"))
+                .json(&json!({ "amount": amount })),
+        )
+        .await
+    }
+
+    pub async fn pay(
+        &self,
+        token: &str,
+        schedule_id: i64,
+        seat_id: i64,
+        key: Option<&str>,
+    ) -> Reply {
+        let mut request = self
+            .request(
+                Method::POST,
+                &format!("/api/concert/schedule/{schedule_id}/seat/{seat_id}/pay"),
+            )
+            .bearer_auth(token);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        self.send(request).await
+    }
+
+    pub async fn refund(&self, reservation_id: i64) -> Reply {
+        self.send(self.request(
+            Method::POST,
+            &format!("/api/reservations/{reservation_id}/refund"),
+        ))
+        .await
+    }
+
+    /// Rule 2 of ARCHITECTURE.md, read from the database: balances + payments − refunds
+    /// = charges, every balance ≥ 0, one `use` entry per payment, and seats sold =
+    /// payments = paid reservations.
+    pub async fn assert_money_and_seats_add_up(&self) {
+        let balances = self
+            .scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS SIGNED) FROM points")
+            .await;
+        let payments = self
+            .scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS SIGNED) FROM payments")
+            .await;
+        let kinds = |kind: &str| {
+            format!(
+                "SELECT CAST(COALESCE(SUM(amount), 0) AS SIGNED) FROM point_histories WHERE type = '{kind}'"
+            )
+        };
+        let charges = self.scalar(&kinds("charge")).await;
+        let uses = self.scalar(&kinds("use")).await;
+        let refunds = self.scalar(&kinds("refund")).await;
+        assert_eq!(
+            balances + payments - refunds,
+            charges,
+            "balances {balances} payments {payments} refunds {refunds} charges {charges}"
+        );
+        assert_eq!(uses, payments, "every payment has its use entry");
+        assert_eq!(
+            self.scalar("SELECT COUNT(*) FROM points WHERE amount < 0")
+                .await,
+            0
+        );
+        let sold = self
+            .scalar("SELECT COUNT(*) FROM seats WHERE status = 'sold'")
+            .await;
+        let paid = self
+            .scalar("SELECT COUNT(*) FROM payments WHERE status = 'paid'")
+            .await;
+        let paid_reservations = self
+            .scalar("SELECT COUNT(*) FROM reservations WHERE status = 'paid'")
+            .await;
+        assert_eq!((sold, paid), (paid_reservations, paid_reservations));
+    }
+}

@@ -39,7 +39,7 @@ pub async fn create_concert(
     name: &str,
     schedules: &[NewSchedule],
 ) -> StoreResult<(i64, Vec<CreatedSchedule>)> {
-    let now = Utc::now();
+    let now = crate::time::now();
     let txn = db.begin().await?;
     let concert = concert::ActiveModel {
         name: Set(name.to_owned()),

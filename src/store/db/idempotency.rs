@@ -1,6 +1,5 @@
 //! Idempotency records: the first response to a keyed request.
 
-use chrono::Utc;
 use entity::idempotency_record;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -18,7 +17,7 @@ pub async fn claim(
     key: &str,
     fingerprint: &str,
 ) -> Result<i64, sea_orm::DbErr> {
-    let now = Utc::now();
+    let now = crate::time::now();
     let record = idempotency_record::ActiveModel {
         user_id: Set(user_id),
         idem_key: Set(key.to_owned()),
@@ -52,7 +51,7 @@ pub async fn complete(
         .col_expr(idempotency_record::Column::ResponseBody, Expr::value(body))
         .col_expr(
             idempotency_record::Column::UpdatedAt,
-            Expr::value(Utc::now()),
+            Expr::value(crate::time::now()),
         )
         .filter(idempotency_record::Column::Id.eq(record_id))
         .exec(txn)

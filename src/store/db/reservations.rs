@@ -22,7 +22,7 @@ pub async fn insert_held(
     seat: &SeatFacts,
     expired_at: DateTime<Utc>,
 ) -> StoreResult<reservation::Model> {
-    let now = Utc::now();
+    let now = crate::time::now();
     Ok(reservation::ActiveModel {
         user_id: Set(user_id),
         status: Set(Status::Held),
@@ -57,7 +57,10 @@ pub async fn cancel_held(
 ) -> StoreResult<u64> {
     Ok(reservation::Entity::update_many()
         .col_expr(reservation::Column::Status, Expr::value(Status::Cancelled))
-        .col_expr(reservation::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(
+            reservation::Column::UpdatedAt,
+            Expr::value(crate::time::now()),
+        )
         .filter(reservation::Column::SeatId.eq(seat_id))
         .filter(reservation::Column::UserId.eq(user_id))
         .filter(reservation::Column::Status.eq(Status::Held))

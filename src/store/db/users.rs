@@ -1,6 +1,5 @@
 //! Users and their balances.
 
-use chrono::Utc;
 use entity::{point, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -14,7 +13,7 @@ use crate::store::StoreResult;
 /// # Errors
 /// On any database failure.
 pub async fn create_user(db: &DatabaseConnection, name: &str) -> StoreResult<user::Model> {
-    let now = Utc::now();
+    let now = crate::time::now();
     let txn = db.begin().await?;
     let created = user::ActiveModel {
         name: Set(name.to_owned()),
