@@ -6,8 +6,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{
-    FAST_QUEUE, TestApp, admitted_user, admitted_users, fast_queue_with, seat_statuses,
-    spawn_app_with,
+    FAST_QUEUE, TestApp, admitted_user, fast_queue_with, seat_statuses, spawn_app_with,
 };
 
 /// A working user with `points`, holding seat 0 of a fresh schedule priced `price`.
