@@ -37,7 +37,7 @@ pub(crate) async fn run(
 
     let started = Instant::now();
     let venue = setup::create_venue(api, args.seats, args.seat_price).await?;
-    let bar = progress::bar(users, "users", common.quiet);
+    let bar = progress::bar(users, "setup", common.quiet);
     let user_ids =
         setup::create_users(api, common.users, common.concurrency as usize, &bar).await?;
     bar.finish_and_clear();
@@ -208,6 +208,15 @@ fn one_hold_per_seat(seats: &[SeatRace]) -> Check {
             )
         })
         .collect();
+    const LISTED: usize = 5;
+    if broken.len() > LISTED {
+        let more = broken.len() - LISTED;
+        return Check::new(
+            NAME,
+            false,
+            format!("{}; and {more} more seats", broken[..LISTED].join("; ")),
+        );
+    }
     if broken.is_empty() {
         let attempts: u32 = seats.iter().map(|seat| seat.attempts).sum();
         return Check::new(
@@ -241,6 +250,18 @@ mod tests {
         let check = one_hold_per_seat(&race(&[(20, 1), (20, 2)]));
         assert!(!check.ok);
         assert_eq!(check.detail, "seat 2: 2 of 20 holds succeeded");
+    }
+
+    #[test]
+    fn many_broken_seats_are_summed_up_after_the_first_five() {
+        let check = one_hold_per_seat(&race(&[(2, 2); 8]));
+        assert!(!check.ok);
+        assert!(
+            check.detail.ends_with("; and 3 more seats"),
+            "{}",
+            check.detail
+        );
+        assert_eq!(check.detail.matches("seat ").count(), 5);
     }
 
     #[test]

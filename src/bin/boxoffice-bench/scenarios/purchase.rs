@@ -35,7 +35,7 @@ pub(crate) async fn run(
 
     let started = Instant::now();
     let venue = Arc::new(setup::create_venue(api, args.seats, args.seat_price).await?);
-    let bar = progress::bar(users, "users", common.quiet);
+    let bar = progress::bar(users, "setup", common.quiet);
     let user_ids =
         setup::create_users(api, common.users, common.concurrency as usize, &bar).await?;
     bar.finish_and_clear();

@@ -24,7 +24,7 @@ pub(crate) async fn run(
     let users = u64::from(common.users);
 
     let started = Instant::now();
-    let bar = progress::bar(users, "users", common.quiet);
+    let bar = progress::bar(users, "setup", common.quiet);
     let user_ids =
         setup::create_users(api, common.users, common.concurrency as usize, &bar).await?;
     bar.finish_and_clear();
