@@ -110,7 +110,7 @@ async fn no_seat_sold_twice(txn: &DatabaseTransaction) -> anyhow::Result<Check> 
     let detail = if seats == 0 {
         "no seat has two paid reservations".to_owned()
     } else {
-        format!("{seats} seats have more than one paid reservation")
+        format!("seats with more than one paid reservation: {seats}")
     };
     Ok(Check::new("no_seat_sold_twice", seats == 0, detail))
 }
@@ -161,7 +161,7 @@ async fn balances_non_negative(txn: &DatabaseTransaction) -> anyhow::Result<Chec
     Ok(Check::new(
         "balances_non_negative",
         negative == 0,
-        format!("{negative} negative balances"),
+        format!("negative balances: {negative}"),
     ))
 }
 

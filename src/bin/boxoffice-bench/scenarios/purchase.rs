@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use reqwest::StatusCode;
@@ -93,7 +93,7 @@ struct Buyer {
 
 impl Buyer {
     /// The user's outcome and, when admitted, how long the queue took.
-    async fn run(self) -> (Outcome, Option<std::time::Duration>) {
+    async fn run(self) -> (Outcome, Option<Duration>) {
         if self.limits.stopped() {
             return (Outcome::Stopped, None);
         }
