@@ -73,14 +73,17 @@ pub(crate) struct QueueResponse {
 }
 
 #[derive(Deserialize)]
+#[expect(dead_code, reason = "decoded only to check the answer's shape")]
 pub(crate) struct SchedulesResponse {
     pub schedules: Vec<BookableSchedule>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "decoded only to check the answer's shape")]
 pub(crate) struct BookableSchedule {
     pub schedule_id: i64,
+    pub left_seats: i64,
 }
 
 #[derive(Deserialize)]

@@ -119,16 +119,10 @@ impl Buyer {
         if self.limits.stopped() {
             return Outcome::Stopped;
         }
-        let Ok(listed) = self.api.schedules(token).await else {
+        // Browsing comes first, as in a real client, but the seat map decides whether
+        // anything is left: the list may be cached for a moment and miss a new concert.
+        if self.api.schedules(token).await.is_err() {
             return Outcome::Failed;
-        };
-        // Only schedules with a free seat are listed.
-        if !listed
-            .schedules
-            .iter()
-            .any(|s| s.schedule_id == schedule_id)
-        {
-            return Outcome::SoldOut;
         }
 
         let mut free: Vec<i64> = Vec::new();
