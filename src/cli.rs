@@ -19,4 +19,6 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Seed a demo concert and users with points, print a curl walk-through, and serve.
+    Demo,
 }

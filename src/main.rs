@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use boxoffice::app::Application;
 use boxoffice::cli::{Cli, Command};
 use boxoffice::config::Settings;
-use boxoffice::{observability, store};
+use boxoffice::{demo, observability, store};
 use clap::Parser;
 
 #[tokio::main]
@@ -31,6 +31,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve => {
             let app = Application::build(settings).await?;
             tracing::info!(address = %app.local_addr(), "serving");
+            app.run_until(shutdown_signal()).await
+        }
+        Command::Demo => {
+            let app = Application::build(settings).await?;
+            let walkthrough =
+                demo::seed(app.state(), &format!("http://{}", app.local_addr())).await?;
+            println!("{walkthrough}");
             app.run_until(shutdown_signal()).await
         }
     }
