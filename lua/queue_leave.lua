@@ -1,4 +1,4 @@
--- queue_leave.lua: end a working session now (after payment), so the seat in the working
+-- queue_leave.lua: end a working session now (after payment), so the place in the working
 -- set goes to the next waiting user.
 --
 -- KEYS[1] tokens   HASH user id -> "jti:iat:exp"
@@ -6,11 +6,15 @@
 -- ARGV[1] user id
 -- ARGV[2] token id (UUID); only that token's session ends
 --
--- Returns 1 when a session ended, 0 when there was none for that token.
+-- Returns 1 when a session ended, 0 when that token had none (a waiting token is left
+-- alone).
 
 local record = redis.call('HGET', KEYS[1], ARGV[1])
 if not record or string.sub(record, 1, #ARGV[2] + 1) ~= ARGV[2] .. ':' then
   return 0
 end
+if redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then
+  return 0
+end
 redis.call('HDEL', KEYS[1], ARGV[1])
-return redis.call('ZREM', KEYS[2], ARGV[1])
+return 1

@@ -30,6 +30,7 @@ use crate::services::payment::PaymentService;
 use crate::services::queue::QueueService;
 use crate::services::users::UserDirectory;
 use crate::store::HotStore;
+use crate::store::memory::MemoryStore;
 use crate::store::redis::RedisStore;
 use crate::{observability, routes, scheduler, store};
 
@@ -64,7 +65,20 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         warn_about_risky_settings(&settings);
         let db = store::db::connect_and_migrate(&settings.database).await?;
-        let hot = HotStore::Redis(RedisStore::connect(&settings.redis).await?);
+        let hot = if settings.redis.url.is_empty() {
+            HotStore::Memory(MemoryStore::new())
+        } else {
+            HotStore::Redis(RedisStore::connect(&settings.redis).await?)
+        };
+        tracing::info!(
+            database = if settings.uses_mysql() {
+                "mysql"
+            } else {
+                "sqlite"
+            },
+            store = hot.kind(),
+            "back ends connected"
+        );
         let address = settings.server.address()?;
         let listener = TcpListener::bind(address)
             .await

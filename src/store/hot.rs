@@ -1,10 +1,12 @@
 //! `HotStore`: the fast, shared state (waiting queue, sessions, seat holds) behind one
-//! interface. Redis (production) implements it with Lua scripts.
+//! interface. Redis (production) implements it with Lua scripts; the in-process
+//! `MemoryStore` implements the same contract for runs without Redis.
 
 use uuid::Uuid;
 
 use crate::store::StoreResult;
 use crate::store::holds::{HoldOutcome, HoldStatus, ScheduleSnapshot, ScheduleState};
+use crate::store::memory::MemoryStore;
 use crate::store::queue::{
     PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry, QueueOverview,
 };
@@ -15,6 +17,7 @@ use crate::store::redis::RedisStore;
 #[derive(Clone)]
 pub enum HotStore {
     Redis(RedisStore),
+    Memory(MemoryStore),
 }
 
 /// Calls the same method on whichever back end is in use.
@@ -22,6 +25,7 @@ macro_rules! dispatch {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {
             HotStore::Redis($store) => $call,
+            HotStore::Memory($store) => $call,
         }
     };
 }
@@ -31,6 +35,7 @@ impl HotStore {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Redis(_) => "redis",
+            Self::Memory(_) => "memory",
         }
     }
 

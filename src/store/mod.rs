@@ -4,6 +4,7 @@
 pub mod db;
 pub mod holds;
 pub mod hot;
+pub mod memory;
 pub mod queue;
 pub mod redis;
 

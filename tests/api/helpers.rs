@@ -33,7 +33,8 @@ impl Drop for TestApp {
     }
 }
 
-/// Fails the test at once, naming the service to start, when MariaDB or Redis is down.
+/// Stops the whole test run at once, with one message naming the service to start, when
+/// MariaDB or Redis is down: a wall of identical connection failures helps nobody.
 async fn require_services() {
     static CHECKED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     CHECKED
@@ -41,9 +42,9 @@ async fn require_services() {
             let maria = tokio::time::timeout(Duration::from_secs(3), Database::connect(MARIADB_SERVER)).await;
             match maria {
                 Ok(Ok(server)) => drop_stale_test_databases(&server).await,
-                _ => panic!(
+                _ => stop_run(
                     "MariaDB is not reachable at 127.0.0.1:3306 (user root, empty password). Start it: \
-                     start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
+                     start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd",
                 ),
             }
             let redis = async {
@@ -52,13 +53,18 @@ async fn require_services() {
                 deadpool_redis::redis::cmd("PING").query_async::<String>(&mut conn).await
             };
             if !matches!(tokio::time::timeout(Duration::from_secs(3), redis).await, Ok(Ok(_))) {
-                panic!(
+                stop_run(
                     "Redis is not reachable at 127.0.0.1:6379. Start it: \
-                     redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no"
+                     redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no",
                 );
             }
         })
         .await;
+}
+
+fn stop_run(message: &str) -> ! {
+    eprintln!("\nboxoffice tests need real services: {message}\n");
+    std::process::exit(1);
 }
 
 /// Databases of earlier runs; this run's are created after this point.
@@ -77,6 +83,52 @@ async fn drop_stale_test_databases(server: &DatabaseConnection) {
             .await
             .expect("drop a stale test database");
     }
+}
+
+/// Declares an API test that runs twice: on MariaDB + Redis and on SQLite + the
+/// in-process store. The body names the back end with the given identifier.
+macro_rules! api_test {
+    (async fn $name:ident($backend:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn on_mariadb_and_redis() {
+                run($crate::helpers::Backend::MariaDb).await
+            }
+
+            #[tokio::test]
+            async fn on_sqlite_and_memory() {
+                run($crate::helpers::Backend::Sqlite).await
+            }
+
+            async fn run($backend: $crate::helpers::Backend) $body
+        }
+    };
+}
+
+/// Declares a conformance test of the hot-store contract that runs twice: against Redis
+/// and against the in-process store. The body gets a fresh, empty store.
+macro_rules! store_test {
+    (async fn $name:ident($store:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn on_redis() {
+                run($crate::helpers::hot_store($crate::helpers::StoreKind::Redis).await).await
+            }
+
+            #[tokio::test]
+            async fn on_memory() {
+                run($crate::helpers::hot_store($crate::helpers::StoreKind::Memory).await).await
+            }
+
+            async fn run($store: boxoffice::store::HotStore) $body
+        }
+    };
 }
 
 /// Settings overrides for one test, on top of the test defaults.
@@ -110,7 +162,12 @@ pub async fn spawn_app_for(backend: Backend, overrides: Overrides<'_>) -> TestAp
             format!("sqlite://{}/{id}.db?mode=rwc", dir.display())
         }
     };
-    spawn_app_on(&database_url, &format!("test:{id}"), overrides).await
+    let mut vars = overrides.to_vec();
+    if backend == Backend::Sqlite {
+        // An empty Redis URL selects the in-process store.
+        vars.insert(0, ("APP_REDIS__URL", ""));
+    }
+    spawn_app_on(&database_url, &format!("test:{id}"), &vars).await
 }
 
 /// Starts an instance on an existing database and key namespace (a "restart").
@@ -492,5 +549,22 @@ impl TestApp {
             .scalar("SELECT COUNT(*) FROM reservations WHERE status = 'paid'")
             .await;
         assert_eq!((sold, paid), (paid_reservations, paid_reservations));
+    }
+}
+
+/// The hot-store back ends under the conformance suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Redis,
+    Memory,
+}
+
+/// A fresh, empty hot store of the given kind.
+pub async fn hot_store(kind: StoreKind) -> boxoffice::store::HotStore {
+    match kind {
+        StoreKind::Redis => boxoffice::store::HotStore::Redis(redis_store().await),
+        StoreKind::Memory => {
+            boxoffice::store::HotStore::Memory(boxoffice::store::memory::MemoryStore::new())
+        }
     }
 }

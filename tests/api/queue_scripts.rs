@@ -1,9 +1,10 @@
-//! The queue's Lua scripts, called directly against real Redis.
+//! The queue part of the hot-store contract: every test runs against Redis (its Lua
+//! scripts, called directly) and against the in-process store.
 
 use std::collections::HashSet;
 
+use boxoffice::store::HotStore;
 use boxoffice::store::queue::{PromotionParams, QueueDials, QueueDialsPatch, QueueState};
-use boxoffice::store::redis::RedisStore;
 use uuid::Uuid;
 
 use crate::helpers::{redis_connection, redis_store};
@@ -24,7 +25,7 @@ fn params(capacity: u32, batch_size: u32) -> PromotionParams {
 
 /// Promotes until a tick runs (a tick within 0.9 × tick_ms of the last is skipped).
 async fn promote(
-    store: &RedisStore,
+    store: &HotStore,
     params: &PromotionParams,
 ) -> boxoffice::store::queue::PromotionOutcome {
     loop {
@@ -36,21 +37,21 @@ async fn promote(
     }
 }
 
-#[tokio::test]
-async fn join_creates_one_token_and_later_joins_return_it() {
-    let store = redis_store().await;
-    assert_eq!(store.queue_status(1).await.unwrap(), None);
-    let first = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-    assert_eq!(first.state, QueueState::Waiting { position: 1 });
-    let again = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-    assert_eq!(again.token, first.token);
-    assert_eq!(store.queue_status(1).await.unwrap(), Some(first));
-    assert_eq!(first.token.expires_at - first.token.issued_at, 3600);
+store_test! {
+    async fn join_creates_one_token_and_later_joins_return_it(store) {
+        assert_eq!(store.queue_status(1).await.unwrap(), None);
+        let first = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        assert_eq!(first.state, QueueState::Waiting { position: 1 });
+        let again = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        assert_eq!(again.token, first.token);
+        assert_eq!(store.queue_status(1).await.unwrap(), Some(first));
+        assert_eq!(first.token.expires_at - first.token.issued_at, 3600);
+    }
 }
 
 #[tokio::test]
 async fn scripts_still_work_after_script_flush() {
-    let store = redis_store().await;
+    let store = HotStore::Redis(redis_store().await);
     store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
     let mut conn = redis_connection().await;
     let () = deadpool_redis::redis::cmd("SCRIPT")
@@ -80,244 +81,250 @@ async fn scripts_still_work_after_script_flush() {
     );
 }
 
-#[tokio::test]
-async fn hundreds_of_concurrent_joins_get_positions_one_to_n() {
-    let store = redis_store().await;
-    let joins = (1..=500).map(|user| {
-        let store = store.clone();
-        tokio::spawn(async move { store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap() })
-    });
-    let mut positions = Vec::new();
-    for join in joins {
-        match join.await.unwrap().state {
-            QueueState::Waiting { position } => positions.push(position),
-            other => panic!("{other:?}"),
+store_test! {
+    async fn hundreds_of_concurrent_joins_get_positions_one_to_n(store) {
+        let joins = (1..=500).map(|user| {
+            let store = store.clone();
+            tokio::spawn(async move { store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap() })
+        });
+        let mut positions = Vec::new();
+        for join in joins {
+            match join.await.unwrap().state {
+                QueueState::Waiting { position } => positions.push(position),
+                other => panic!("{other:?}"),
+            }
         }
-    }
-    positions.sort_unstable();
-    assert_eq!(positions, (1..=500).collect::<Vec<u64>>());
-    // Positions read afterwards are a permutation of 1..=500 as well.
-    let mut now: Vec<u64> = Vec::new();
-    for user in 1..=500 {
-        match store.queue_status(user).await.unwrap().unwrap().state {
-            QueueState::Waiting { position } => now.push(position),
-            other => panic!("{other:?}"),
+        positions.sort_unstable();
+        assert_eq!(positions, (1..=500).collect::<Vec<u64>>());
+        // Positions read afterwards are a permutation of 1..=500 as well.
+        let mut now: Vec<u64> = Vec::new();
+        for user in 1..=500 {
+            match store.queue_status(user).await.unwrap().unwrap().state {
+                QueueState::Waiting { position } => now.push(position),
+                other => panic!("{other:?}"),
+            }
         }
+        assert_eq!(now.iter().copied().collect::<HashSet<_>>().len(), 500);
+        assert_eq!(now.iter().max(), Some(&500));
     }
-    assert_eq!(now.iter().copied().collect::<HashSet<_>>().len(), 500);
-    assert_eq!(now.iter().max(), Some(&500));
 }
 
-#[tokio::test]
-async fn concurrent_first_calls_of_one_user_give_one_token() {
-    let store = redis_store().await;
-    let joins = (0..200).map(|_| {
-        let store = store.clone();
-        tokio::spawn(async move { store.queue_join(9, Uuid::new_v4(), 3600).await.unwrap() })
-    });
-    let mut jtis = HashSet::new();
-    for join in joins {
-        jtis.insert(join.await.unwrap().token.jti);
-    }
-    assert_eq!(jtis.len(), 1);
-    assert_eq!(
-        store
-            .queue_overview(&params(1, 1).defaults)
-            .await
-            .unwrap()
-            .waiting,
-        1
-    );
-}
-
-#[tokio::test]
-async fn admission_follows_arrival_order() {
-    let store = redis_store().await;
-    for user in [30, 10, 20, 40] {
-        store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap();
-    }
-    let p = params(2, 10);
-    assert_eq!(promote(&store, &p).await.admitted, 2);
-    for (user, working) in [(30, true), (10, true), (20, false), (40, false)] {
-        let state = store.queue_status(user).await.unwrap().unwrap().state;
+store_test! {
+    async fn concurrent_first_calls_of_one_user_give_one_token(store) {
+        let joins = (0..200).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.queue_join(9, Uuid::new_v4(), 3600).await.unwrap() })
+        });
+        let mut jtis = HashSet::new();
+        for join in joins {
+            jtis.insert(join.await.unwrap().token.jti);
+        }
+        assert_eq!(jtis.len(), 1);
         assert_eq!(
-            matches!(state, QueueState::Working { .. }),
-            working,
-            "user {user}: {state:?}"
+            store
+                .queue_overview(&params(1, 1).defaults)
+                .await
+                .unwrap()
+                .waiting,
+            1
         );
     }
-    assert_eq!(
-        store.queue_status(20).await.unwrap().unwrap().state,
-        QueueState::Waiting { position: 1 }
-    );
 }
 
-#[tokio::test]
-async fn capacity_is_never_exceeded_with_three_promoters_at_once() {
-    let store = redis_store().await;
-    for user in 1..=300 {
-        store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap();
+store_test! {
+    async fn admission_follows_arrival_order(store) {
+        for user in [30, 10, 20, 40] {
+            store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap();
+        }
+        let p = params(2, 10);
+        assert_eq!(promote(&store, &p).await.admitted, 2);
+        for (user, working) in [(30, true), (10, true), (20, false), (40, false)] {
+            let state = store.queue_status(user).await.unwrap().unwrap().state;
+            assert_eq!(
+                matches!(state, QueueState::Working { .. }),
+                working,
+                "user {user}: {state:?}"
+            );
+        }
+        assert_eq!(
+            store.queue_status(20).await.unwrap().unwrap().state,
+            QueueState::Waiting { position: 1 }
+        );
     }
-    let p = params(50, 7);
-    let promoters = (0..3).map(|_| {
-        let store = store.clone();
-        tokio::spawn(async move {
-            let mut max_working = 0;
-            for _ in 0..60 {
-                let outcome = store.queue_promote(&p).await.unwrap();
-                max_working = max_working.max(outcome.working);
-                tokio::time::sleep(std::time::Duration::from_millis(3)).await;
-            }
-            max_working
-        })
-    });
-    for promoter in promoters {
-        assert!(promoter.await.unwrap() <= 50);
+}
+
+store_test! {
+    async fn capacity_is_never_exceeded_with_three_promoters_at_once(store) {
+        for user in 1..=300 {
+            store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap();
+        }
+        let p = params(50, 7);
+        let promoters = (0..3).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut max_working = 0;
+                for _ in 0..60 {
+                    let outcome = store.queue_promote(&p).await.unwrap();
+                    max_working = max_working.max(outcome.working);
+                    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+                }
+                max_working
+            })
+        });
+        for promoter in promoters {
+            assert!(promoter.await.unwrap() <= 50);
+        }
+        let overview = store.queue_overview(&p.defaults).await.unwrap();
+        assert_eq!(overview.working, 50);
+        assert_eq!(overview.waiting, 250);
     }
-    let overview = store.queue_overview(&p.defaults).await.unwrap();
-    assert_eq!(overview.working, 50);
-    assert_eq!(overview.waiting, 250);
 }
 
-#[tokio::test]
-async fn batch_size_bounds_each_tick() {
-    let store = redis_store().await;
-    for user in 1..=30 {
-        store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap();
+store_test! {
+    async fn batch_size_bounds_each_tick(store) {
+        for user in 1..=30 {
+            store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap();
+        }
+        let outcome = promote(&store, &params(100, 7)).await;
+        assert_eq!(
+            (outcome.admitted, outcome.working, outcome.waiting),
+            (7, 7, 23)
+        );
     }
-    let outcome = promote(&store, &params(100, 7)).await;
-    assert_eq!(
-        (outcome.admitted, outcome.working, outcome.waiting),
-        (7, 7, 23)
-    );
 }
 
-#[tokio::test]
-async fn idle_waiters_are_dropped_and_positions_close_up() {
-    let store = redis_store().await;
-    store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-    store.queue_join(2, Uuid::new_v4(), 3600).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    store.queue_status(2).await.unwrap(); // user 2 polls; user 1 went away
-    let mut p = params(0, 10);
-    p.defaults.capacity = 0;
-    p.idle_timeout_ms = 300;
-    let outcome = promote(&store, &p).await;
-    assert_eq!(outcome.idle_dropped, 1);
-    assert_eq!(store.queue_status(1).await.unwrap(), None);
-    assert_eq!(
-        store.queue_status(2).await.unwrap().unwrap().state,
-        QueueState::Waiting { position: 1 }
-    );
+store_test! {
+    async fn idle_waiters_are_dropped_and_positions_close_up(store) {
+        store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        store.queue_join(2, Uuid::new_v4(), 3600).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        store.queue_status(2).await.unwrap(); // user 2 polls; user 1 went away
+        let mut p = params(0, 10);
+        p.defaults.capacity = 0;
+        p.idle_timeout_ms = 300;
+        let outcome = promote(&store, &p).await;
+        assert_eq!(outcome.idle_dropped, 1);
+        assert_eq!(store.queue_status(1).await.unwrap(), None);
+        assert_eq!(
+            store.queue_status(2).await.unwrap().unwrap().state,
+            QueueState::Waiting { position: 1 }
+        );
+    }
 }
 
-#[tokio::test]
-async fn working_sessions_end_on_time() {
-    let store = redis_store().await;
-    let entry = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-    let mut p = params(10, 10);
-    p.session_ms = 300;
-    promote(&store, &p).await;
-    let session_end = store
-        .queue_check(1, entry.token.jti)
-        .await
-        .unwrap()
-        .expect("working");
-    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
-    assert_eq!(store.queue_check(1, entry.token.jti).await.unwrap(), None);
-    let now_ms = chrono::Utc::now().timestamp_millis();
-    assert!(
-        session_end <= now_ms,
-        "session end {session_end} should have passed at {now_ms}"
-    );
-    // The next tick forgets the session and its token; the user can join afresh.
-    assert_eq!(promote(&store, &p).await.sessions_ended, 1);
-    let again = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-    assert_ne!(again.token.jti, entry.token.jti);
-}
-
-#[tokio::test]
-async fn leave_ends_only_that_tokens_session() {
-    let store = redis_store().await;
-    let entry = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-    promote(&store, &params(10, 10)).await;
-    assert!(!store.queue_leave(1, Uuid::new_v4()).await.unwrap());
-    assert!(
-        store
+store_test! {
+    async fn working_sessions_end_on_time(store) {
+        let entry = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        let mut p = params(10, 10);
+        p.session_ms = 300;
+        promote(&store, &p).await;
+        let session_end = store
             .queue_check(1, entry.token.jti)
             .await
             .unwrap()
-            .is_some()
-    );
-    assert!(store.queue_leave(1, entry.token.jti).await.unwrap());
-    assert_eq!(store.queue_check(1, entry.token.jti).await.unwrap(), None);
-    assert_eq!(store.queue_status(1).await.unwrap(), None);
+            .expect("working");
+        tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+        assert_eq!(store.queue_check(1, entry.token.jti).await.unwrap(), None);
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        assert!(
+            session_end <= now_ms,
+            "session end {session_end} should have passed at {now_ms}"
+        );
+        // The next tick forgets the session and its token; the user can join afresh.
+        assert_eq!(promote(&store, &p).await.sessions_ended, 1);
+        let again = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        assert_ne!(again.token.jti, entry.token.jti);
+    }
 }
 
-#[tokio::test]
-async fn check_refuses_waiting_tokens_and_other_token_ids() {
-    let store = redis_store().await;
-    let entry = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-    assert_eq!(store.queue_check(1, entry.token.jti).await.unwrap(), None);
-    promote(&store, &params(10, 10)).await;
-    assert!(
+store_test! {
+    async fn leave_ends_only_that_tokens_session(store) {
+        let entry = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        // A waiting token has no session to end and keeps its place.
+        assert!(!store.queue_leave(1, entry.token.jti).await.unwrap());
+        assert_eq!(
+            store.queue_status(1).await.unwrap().unwrap().state,
+            QueueState::Waiting { position: 1 }
+        );
+        promote(&store, &params(10, 10)).await;
+        assert!(!store.queue_leave(1, Uuid::new_v4()).await.unwrap());
+        assert!(
+            store
+                .queue_check(1, entry.token.jti)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(store.queue_leave(1, entry.token.jti).await.unwrap());
+        assert_eq!(store.queue_check(1, entry.token.jti).await.unwrap(), None);
+        assert_eq!(store.queue_status(1).await.unwrap(), None);
+    }
+}
+
+store_test! {
+    async fn check_refuses_waiting_tokens_and_other_token_ids(store) {
+        let entry = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        assert_eq!(store.queue_check(1, entry.token.jti).await.unwrap(), None);
+        promote(&store, &params(10, 10)).await;
+        assert!(
+            store
+                .queue_check(1, entry.token.jti)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(store.queue_check(1, Uuid::new_v4()).await.unwrap(), None);
+        assert_eq!(store.queue_check(2, entry.token.jti).await.unwrap(), None);
+    }
+}
+
+store_test! {
+    async fn expired_tokens_are_forgotten(store) {
+        let entry = store.queue_join(1, Uuid::new_v4(), 1).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+        assert_eq!(store.queue_status(1).await.unwrap(), None);
+        let again = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        assert_ne!(again.token.jti, entry.token.jti);
+    }
+}
+
+store_test! {
+    async fn paused_queues_admit_nobody_and_dials_override_defaults(store) {
+        store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        let p = params(10, 10);
         store
-            .queue_check(1, entry.token.jti)
+            .queue_set_dials(&QueueDialsPatch {
+                paused: Some(true),
+                ..Default::default()
+            })
             .await
-            .unwrap()
-            .is_some()
-    );
-    assert_eq!(store.queue_check(1, Uuid::new_v4()).await.unwrap(), None);
-    assert_eq!(store.queue_check(2, entry.token.jti).await.unwrap(), None);
-}
-
-#[tokio::test]
-async fn expired_tokens_are_forgotten() {
-    let store = redis_store().await;
-    let entry = store.queue_join(1, Uuid::new_v4(), 1).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    assert_eq!(store.queue_status(1).await.unwrap(), None);
-    let again = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-    assert_ne!(again.token.jti, entry.token.jti);
-}
-
-#[tokio::test]
-async fn paused_queues_admit_nobody_and_dials_override_defaults() {
-    let store = redis_store().await;
-    store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-    let p = params(10, 10);
-    store
-        .queue_set_dials(&QueueDialsPatch {
-            paused: Some(true),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(promote(&store, &p).await.admitted, 0);
-    store
-        .queue_set_dials(&QueueDialsPatch {
-            paused: Some(false),
-            capacity: Some(3),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let overview = store.queue_overview(&p.defaults).await.unwrap();
-    assert_eq!(
-        (
-            overview.dials.capacity,
-            overview.dials.paused,
-            overview.dials.batch_size
-        ),
-        (3, false, 10)
-    );
-    assert_eq!(promote(&store, &p).await.admitted, 1);
-    assert_eq!(
+            .unwrap();
+        assert_eq!(promote(&store, &p).await.admitted, 0);
         store
-            .queue_overview(&p.defaults)
+            .queue_set_dials(&QueueDialsPatch {
+                paused: Some(false),
+                capacity: Some(3),
+                ..Default::default()
+            })
             .await
-            .unwrap()
-            .admitted_last_minute,
-        1
-    );
+            .unwrap();
+        let overview = store.queue_overview(&p.defaults).await.unwrap();
+        assert_eq!(
+            (
+                overview.dials.capacity,
+                overview.dials.paused,
+                overview.dials.batch_size
+            ),
+            (3, false, 10)
+        );
+        assert_eq!(promote(&store, &p).await.admitted, 1);
+        assert_eq!(
+            store
+                .queue_overview(&p.defaults)
+                .await
+                .unwrap()
+                .admitted_last_minute,
+            1
+        );
+    }
 }
