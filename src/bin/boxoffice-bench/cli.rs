@@ -1,5 +1,5 @@
-//! Command-line options: one subcommand per scenario, each taking the options common to
-//! all of them.
+//! Command-line options: one subcommand per scenario. The HTTP scenarios share `Common`;
+//! `queue-scale` talks to Redis alone and has options of its own.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,14 +8,16 @@ use clap::{Args, Parser, Subcommand, value_parser};
 
 const EXIT_STATUS: &str = "\
 Exit status: 0 when every invariant holds and no request got a 5xx or no answer;
-1 when one of those failed; 2 when the run or the checks could not be carried out.";
+1 when one of those failed (queue-scale: when a tick admitted fewer users than it had
+room for); 2 when the run or the checks could not be carried out.";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "boxoffice-bench",
     version,
     about = "Load generator for boxoffice: drives a running server through its public HTTP \
-             API, measures latency per endpoint and checks the database invariants.",
+             API, measures latency per endpoint and checks the database invariants; \
+             queue-scale measures the queue scripts against Redis alone.",
     after_help = EXIT_STATUS
 )]
 pub(crate) struct Cli {
@@ -25,6 +27,16 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Scenario {
+    #[command(flatten)]
+    Http(HttpScenario),
+    /// What a million waiting users cost Redis: memory per user and the promotion tick's
+    /// time, measured with the service's own queue scripts and no server.
+    QueueScale(QueueScaleArgs),
+}
+
+/// The scenarios that drive a running server.
+#[derive(Debug, Subcommand)]
+pub(crate) enum HttpScenario {
     /// Users join the waiting queue and poll as told until each is admitted.
     Queue(QueueArgs),
     /// Admitted users race for the same few seats; each seat must be held exactly once.
@@ -33,7 +45,7 @@ pub(crate) enum Scenario {
     Purchase(PurchaseArgs),
 }
 
-impl Scenario {
+impl HttpScenario {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::Queue(_) => "queue",
@@ -79,6 +91,35 @@ pub(crate) struct PurchaseArgs {
     /// Price of every seat, in won; each user charges twice this.
     #[arg(long, default_value_t = 1000, value_parser = value_parser!(i64).range(0..=MAX_PRICE))]
     pub seat_price: i64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QueueScaleArgs {
+    /// Redis to measure. The run's keys live under a fresh random prefix, deleted at the
+    /// end.
+    #[arg(long, default_value = "redis://127.0.0.1:6379", value_parser = parse_redis_url)]
+    pub redis_url: String,
+    /// Users put in the waiting line.
+    #[arg(long, default_value_t = 1_000_000, value_parser = value_parser!(u32).range(1..=100_000_000))]
+    pub waiting: u32,
+    /// Promotion ticks to time, about 10 ms apart.
+    #[arg(long, default_value_t = 500, value_parser = value_parser!(u32).range(1..=1_000_000))]
+    pub ticks: u32,
+    /// Users each tick admits.
+    #[arg(long, default_value_t = 100, value_parser = value_parser!(u32).range(1..=100_000))]
+    pub batch_size: u32,
+    /// Joins in flight at most, over one multiplexed connection.
+    #[arg(long, default_value_t = 256, value_parser = value_parser!(u32).range(1..=10_000))]
+    pub concurrency: u32,
+    /// Also write the results to this file as JSON.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Leave the run's keys in Redis instead of deleting them (their prefix is printed).
+    #[arg(long)]
+    pub keep: bool,
+    /// No progress bar (it is also hidden when stderr is not a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Keeps a user's charge (twice the price) within the contract's 2^53 − 1.
@@ -132,6 +173,14 @@ fn parse_base_url(value: &str) -> Result<String, String> {
     Ok(value.trim_end_matches('/').to_owned())
 }
 
+fn parse_redis_url(value: &str) -> Result<String, String> {
+    let url = url::Url::parse(value).map_err(|err| err.to_string())?;
+    if !matches!(url.scheme(), "redis" | "rediss" | "unix" | "redis+unix") {
+        return Err("expected a redis://, rediss:// or unix:// URL".into());
+    }
+    Ok(value.to_owned())
+}
+
 /// Seconds, fractions allowed, more than zero.
 fn parse_secs(value: &str) -> Result<Duration, String> {
     let secs: f64 = value
@@ -163,6 +212,13 @@ mod tests {
         Cli::try_parse_from(std::iter::once("boxoffice-bench").chain(args.iter().copied()))
     }
 
+    fn http(cli: &Cli) -> &HttpScenario {
+        match &cli.scenario {
+            Scenario::Http(scenario) => scenario,
+            other => panic!("expected an HTTP scenario, got {other:?}"),
+        }
+    }
+
     #[test]
     fn the_command_definition_is_consistent() {
         Cli::command().debug_assert();
@@ -171,12 +227,12 @@ mod tests {
     #[test]
     fn purchase_takes_its_defaults() {
         let cli = parse(&["purchase", "--admin-key", "k"]).unwrap();
-        let Scenario::Purchase(args) = &cli.scenario else {
+        let HttpScenario::Purchase(args) = http(&cli) else {
             panic!("expected purchase, got {:?}", cli.scenario);
         };
         assert_eq!(args.seats, 100);
         assert_eq!(args.seat_price, 1000);
-        let common = cli.scenario.common();
+        let common = http(&cli).common();
         assert_eq!(common.url, "http://127.0.0.1:8080");
         assert_eq!(common.admin_key, "k");
         assert_eq!(common.users, 200);
@@ -190,11 +246,11 @@ mod tests {
     #[test]
     fn holds_race_for_ten_seats_by_default() {
         let cli = parse(&["holds", "--admin-key", "k"]).unwrap();
-        let Scenario::Holds(args) = &cli.scenario else {
+        let HttpScenario::Holds(args) = http(&cli) else {
             panic!("expected holds");
         };
         assert_eq!(args.seats, 10);
-        assert_eq!(cli.scenario.name(), "holds");
+        assert_eq!(http(&cli).name(), "holds");
     }
 
     #[test]
@@ -224,7 +280,7 @@ mod tests {
             "--quiet",
         ])
         .unwrap();
-        let common = cli.scenario.common();
+        let common = http(&cli).common();
         assert_eq!(common.url, "http://localhost:9000");
         assert_eq!(common.users, 300);
         assert_eq!(common.concurrency, 32);
@@ -235,6 +291,22 @@ mod tests {
         assert_eq!(common.admit_timeout, Duration::from_secs(30));
         assert_eq!(common.request_timeout, Duration::from_secs(5));
         assert!(common.quiet);
+    }
+
+    #[test]
+    fn queue_scale_measures_a_million_waiting_users_by_default() {
+        let cli = parse(&["queue-scale"]).unwrap();
+        let Scenario::QueueScale(args) = &cli.scenario else {
+            panic!("expected queue-scale, got {:?}", cli.scenario);
+        };
+        assert_eq!(args.redis_url, "redis://127.0.0.1:6379");
+        assert_eq!(args.waiting, 1_000_000);
+        assert_eq!(args.ticks, 500);
+        assert_eq!(args.batch_size, 100);
+        assert_eq!(args.concurrency, 256);
+        assert_eq!(args.json, None);
+        assert!(!args.keep);
+        assert!(!args.quiet);
     }
 
     #[test]
@@ -249,6 +321,10 @@ mod tests {
             &["holds", "--admin-key", "k", "--seats", "0"],
             &["purchase", "--admin-key", "k", "--seat-price", "-5"],
             &["queue", "--admin-key", "k", "--seats", "5"],
+            &["queue-scale", "--waiting", "0"],
+            &["queue-scale", "--batch-size", "0"],
+            &["queue-scale", "--redis-url", "http://127.0.0.1:6379"],
+            &["queue-scale", "--admin-key", "k"],
         ] {
             assert!(parse(args).is_err(), "{args:?} was accepted");
         }

@@ -1,10 +1,12 @@
 //! boxoffice-bench: the ticket-opening rush, measured and checked. It drives a running
 //! boxoffice server through its public HTTP API only, with users and a concert of its own
-//! made through the admin API, then checks the database invariants read only.
+//! made through the admin API, then checks the database invariants read only. One scenario,
+//! `queue-scale`, skips the server and runs the queue scripts straight against Redis.
 //!
 //! # Layout
 //! - `cli`: the options, one subcommand per scenario.
-//! - `scenarios`: `queue`, `holds` and `purchase`, with their shared setup and admission.
+//! - `scenarios`: `queue`, `holds` and `purchase`, with their shared setup and admission;
+//!   `queue_scale`, with its own report.
 //! - `client` and `wire`: one typed call per endpoint over one pooled HTTP client.
 //! - `stats`: counts, latency and errors per endpoint.
 //! - `invariants`: the SQL checks after a run.
@@ -27,7 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context as _;
 use clap::Parser as _;
 
-use crate::cli::{Cli, Scenario};
+use crate::cli::{Cli, HttpScenario, Scenario};
 use crate::client::Api;
 use crate::report::{Report, RunShape, Verdict};
 
@@ -46,6 +48,15 @@ async fn main() -> ExitCode {
 }
 
 async fn run(scenario: &Scenario) -> anyhow::Result<Verdict> {
+    match scenario {
+        Scenario::Http(scenario) => run_http(scenario).await,
+        Scenario::QueueScale(args) => scenarios::queue_scale::run(args, stop_on_ctrl_c())
+            .await
+            .context("running the queue-scale scenario"),
+    }
+}
+
+async fn run_http(scenario: &HttpScenario) -> anyhow::Result<Verdict> {
     let common = scenario.common();
     let api = Api::new(
         &common.url,
@@ -55,9 +66,9 @@ async fn run(scenario: &Scenario) -> anyhow::Result<Verdict> {
     )?;
     let interrupted = stop_on_ctrl_c();
     let result = match scenario {
-        Scenario::Queue(args) => scenarios::queue::run(args, &api, interrupted).await,
-        Scenario::Holds(args) => scenarios::holds::run(args, &api, interrupted).await,
-        Scenario::Purchase(args) => scenarios::purchase::run(args, &api, interrupted).await,
+        HttpScenario::Queue(args) => scenarios::queue::run(args, &api, interrupted).await,
+        HttpScenario::Holds(args) => scenarios::holds::run(args, &api, interrupted).await,
+        HttpScenario::Purchase(args) => scenarios::purchase::run(args, &api, interrupted).await,
     }
     .with_context(|| {
         format!(

@@ -13,6 +13,8 @@ use crate::stats::{Endpoint, ErrorKey, latency_histogram};
 mod json;
 mod text;
 
+pub(crate) use json::Latency;
+
 /// What the run was asked to do, for the report's header.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RunShape {
@@ -144,7 +146,7 @@ fn per_sec(count: u64, over: Duration) -> f64 {
 }
 
 /// Three decimals are more than any of these numbers can honestly claim.
-fn round3(value: f64) -> f64 {
+pub(crate) fn round3(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 

@@ -111,15 +111,16 @@ struct RequestRate {
     per_sec: f64,
 }
 
+/// p50, p99 and max of a latency histogram, in milliseconds.
 #[derive(Debug, Serialize)]
-pub(super) struct Latency {
+pub(crate) struct Latency {
     pub p50: f64,
     pub p99: f64,
     pub max: f64,
 }
 
 impl Latency {
-    pub(super) fn of(histogram_us: &Histogram<u64>) -> Self {
+    pub(crate) fn of(histogram_us: &Histogram<u64>) -> Self {
         let ms = |us: u64| round3(us as f64 / 1000.0);
         Self {
             p50: ms(histogram_us.value_at_quantile(0.5)),

@@ -5,6 +5,7 @@ pub(crate) mod admission;
 pub(crate) mod holds;
 pub(crate) mod purchase;
 pub(crate) mod queue;
+pub(crate) mod queue_scale;
 pub(crate) mod setup;
 
 use std::collections::BTreeMap;
