@@ -1,27 +1,28 @@
--- queue_join.lua: the first call for a user appends a new token to the back of the
--- waiting line; any later call (even one racing the first) gets the live token's state.
+-- queue_join.lua: the first call for a user appends them to the back of the waiting line
+-- with a new arrival stamp; any later call (even one racing the first) gets the live
+-- token's state.
 --
--- KEYS[1] tokens      HASH user id -> "jti:iat:exp" (seconds)
--- KEYS[2] waiting     ZSET user id -> arrival number
--- KEYS[3] heartbeats  ZSET user id -> last heartbeat (ms)
--- KEYS[4] working     ZSET user id -> session end (ms)
--- KEYS[5] arrivals    STRING counter, the source of arrival numbers
+-- KEYS[1] waiting     ZSET user id -> arrival stamp (µs)
+-- KEYS[2] heartbeats  ZSET user id -> last heartbeat (ms)
+-- KEYS[3] working     ZSET user id -> session end (ms)
+-- KEYS[4] admitted    HASH user id -> arrival stamp, working users only
+-- KEYS[5] last stamp  STRING the latest arrival stamp handed out
 -- ARGV[1] user id
--- ARGV[2] candidate token id (UUID), used only when a new token is created
--- ARGV[3] token lifetime (seconds)
+-- ARGV[2] token lifetime (s)
 --
--- Returns {record, 'waiting', position, 0} or {record, 'working', 0, session end (ms)};
--- record is "jti:iat:exp" of the user's one live token.
+-- Returns {stamp, 'waiting', position, 0, joined} or {stamp, 'working', 0, session end (ms),
+-- 0}; joined is 1 when this call created the token. Stamps are the join time in µs, made
+-- strictly increasing, so the line is in arrival order and no two tokens share a stamp.
 
 local now = now_ms()
-local state = live_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], now)
+local state = live_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], tonumber(ARGV[2]), now)
 if state then
+  state[5] = 0
   return state
 end
-local iat = math.floor(now / 1000)
-local record = ARGV[2] .. ':' .. iat .. ':' .. (iat + tonumber(ARGV[3]))
-local arrival = redis.call('INCR', KEYS[5])
-redis.call('HSET', KEYS[1], ARGV[1], record)
-redis.call('ZADD', KEYS[2], arrival, ARGV[1])
-redis.call('ZADD', KEYS[3], now, ARGV[1])
-return {record, 'waiting', redis.call('ZRANK', KEYS[2], ARGV[1]) + 1, 0}
+local stamp = math.max(now * 1000, (tonumber(redis.call('GET', KEYS[5])) or 0) + 1)
+local text = string.format('%d', stamp)
+redis.call('SET', KEYS[5], text)
+redis.call('ZADD', KEYS[1], text, ARGV[1])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+return {stamp, 'waiting', redis.call('ZRANK', KEYS[1], ARGV[1]) + 1, 0, 1}

@@ -4,10 +4,10 @@
 -- closer than 0.9 × tick_ms to the last one (by any instance) is skipped, so N instances
 -- admit exactly what one would.
 --
--- KEYS[1] waiting     ZSET user id -> arrival number
+-- KEYS[1] waiting     ZSET user id -> arrival stamp (µs)
 -- KEYS[2] heartbeats  ZSET user id -> last heartbeat (ms)
 -- KEYS[3] working     ZSET user id -> session end (ms)
--- KEYS[4] tokens      HASH user id -> "jti:iat:exp"
+-- KEYS[4] admitted    HASH user id -> arrival stamp, working users only
 -- KEYS[5] settings    HASH capacity, batch_size, tick_ms, paused (runtime overrides), last_tick
 -- KEYS[6] admissions  ZSET "tick ms:count" -> tick ms, the last minute's admissions
 -- ARGV[1] default capacity        ARGV[2] default batch size
@@ -57,25 +57,29 @@ remove(KEYS[4], 'HDEL', ended)
 local idle = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[6]), 'LIMIT', 0, limit)
 remove(KEYS[1], 'ZREM', idle)
 remove(KEYS[2], 'ZREM', idle)
-remove(KEYS[4], 'HDEL', idle)
 
 local admitted = 0
 if paused ~= 1 then
   local room = math.min(capacity - redis.call('ZCARD', KEYS[3]), batch)
   if room > 0 then
-    local next_users = redis.call('ZRANGE', KEYS[1], 0, room - 1)
-    admitted = #next_users
+    -- {user, stamp, user, stamp, ...}; stamps stay strings, exact.
+    local next_users = redis.call('ZRANGE', KEYS[1], 0, room - 1, 'WITHSCORES')
+    admitted = #next_users / 2
     if admitted > 0 then
       redis.call('ZREMRANGEBYRANK', KEYS[1], 0, admitted - 1)
-      remove(KEYS[2], 'ZREM', next_users)
-      local session_end = now + tonumber(ARGV[5])
-      for i = 1, admitted, 500 do
-        local args = {}
-        for j = i, math.min(i + 499, admitted) do
-          args[#args + 1] = session_end
-          args[#args + 1] = next_users[j]
+      local session_end = string.format('%d', now + tonumber(ARGV[5]))
+      for i = 1, #next_users, 1000 do
+        local users, sessions, stamps = {}, {}, {}
+        for j = i, math.min(i + 999, #next_users), 2 do
+          users[#users + 1] = next_users[j]
+          sessions[#sessions + 1] = session_end
+          sessions[#sessions + 1] = next_users[j]
+          stamps[#stamps + 1] = next_users[j]
+          stamps[#stamps + 1] = next_users[j + 1]
         end
-        redis.call('ZADD', KEYS[3], unpack(args))
+        redis.call('ZREM', KEYS[2], unpack(users))
+        redis.call('ZADD', KEYS[3], unpack(sessions))
+        redis.call('HSET', KEYS[4], unpack(stamps))
       end
       redis.call('ZADD', KEYS[6], now, now .. ':' .. admitted)
     end

@@ -69,18 +69,14 @@ impl QueueService {
     /// `UserNotFound`, or `Store` on failure.
     pub async fn enter(&self, user_id: i64) -> ServiceResult<QueueTicket> {
         self.users.ensure_exists(user_id).await?;
-        let entry = match self.hot.queue_status(user_id).await? {
+        let entry = match self.hot.queue_status(user_id, self.token_ttl_secs).await? {
             Some(entry) => entry,
             None => {
-                let candidate = Uuid::new_v4();
-                let entry = self
-                    .hot
-                    .queue_join(user_id, candidate, self.token_ttl_secs)
-                    .await?;
-                if entry.token.jti == candidate {
+                let joined = self.hot.queue_join(user_id, self.token_ttl_secs).await?;
+                if joined.created {
                     metrics::counter!("queue_joins_total").increment(1);
                 }
-                entry
+                joined.entry
             }
         };
         let token_expiry = Utc

@@ -8,7 +8,8 @@ use crate::store::StoreResult;
 use crate::store::holds::{HoldOutcome, HoldStatus, ScheduleSnapshot, ScheduleState};
 use crate::store::memory::MemoryStore;
 use crate::store::queue::{
-    PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry, QueueOverview,
+    Joined, PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry,
+    QueueOverview,
 };
 use crate::store::redis::RedisStore;
 
@@ -45,26 +46,26 @@ impl HotStore {
         dispatch!(self, s => s.ping().await)
     }
 
-    /// The user's live token and its state, counted as a heartbeat; `None` without one.
+    /// The user's live token (living `ttl_secs` from its issue) and its state, counted as
+    /// a heartbeat; `None` without one.
     ///
     /// # Errors
     /// On store failure.
-    pub async fn queue_status(&self, user_id: i64) -> StoreResult<Option<QueueEntry>> {
-        dispatch!(self, s => s.queue_status(user_id).await)
-    }
-
-    /// Appends a new token (id `jti`, living `ttl_secs`) to the waiting line unless the
-    /// user already has a live one; either way returns the live token's state.
-    ///
-    /// # Errors
-    /// On store failure.
-    pub async fn queue_join(
+    pub async fn queue_status(
         &self,
         user_id: i64,
-        jti: Uuid,
         ttl_secs: u64,
-    ) -> StoreResult<QueueEntry> {
-        dispatch!(self, s => s.queue_join(user_id, jti, ttl_secs).await)
+    ) -> StoreResult<Option<QueueEntry>> {
+        dispatch!(self, s => s.queue_status(user_id, ttl_secs).await)
+    }
+
+    /// Appends a new token (living `ttl_secs`) to the waiting line unless the user already
+    /// has a live one; either way returns the live token's state.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn queue_join(&self, user_id: i64, ttl_secs: u64) -> StoreResult<Joined> {
+        dispatch!(self, s => s.queue_join(user_id, ttl_secs).await)
     }
 
     /// The session end (Unix ms) when `jti` is the user's live, working token.

@@ -3,8 +3,9 @@
 
 use uuid::Uuid;
 
-/// The facts of a queue token kept in the hot store; the JWT itself is re-signed from
-/// them (HS256 is deterministic), so the store holds ~50 bytes per user, not the token.
+/// The facts of a queue token. The hot store keeps only the user's arrival stamp (Unix
+/// µs, strictly increasing); the token id and times derive from it, and HS256 signing is
+/// deterministic, so the same user and stamp always give the same JWT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenRecord {
     pub jti: Uuid,
@@ -15,21 +16,41 @@ pub struct TokenRecord {
 }
 
 impl TokenRecord {
-    /// Parses the stored form `"jti:iat:exp"`.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let mut parts = raw.split(':');
-        let record = Self {
-            jti: parts.next()?.parse().ok()?,
-            issued_at: parts.next()?.parse().ok()?,
-            expires_at: parts.next()?.parse().ok()?,
-        };
-        parts.next().is_none().then_some(record)
+    /// The token of `user_id` who joined at `stamp`, living `ttl_secs`. The id carries the
+    /// user and the stamp (a version-8 UUID), so a token of one arrival never passes for
+    /// another arrival of the same user.
+    pub fn derive(user_id: i64, stamp: i64, ttl_secs: u64) -> Self {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&user_id.to_be_bytes());
+        bytes[8..].copy_from_slice(&stamp.to_be_bytes());
+        let issued_at = stamp.div_euclid(1_000_000);
+        Self {
+            jti: Uuid::new_v8(bytes),
+            issued_at,
+            expires_at: issued_at.saturating_add(i64::try_from(ttl_secs).unwrap_or(i64::MAX)),
+        }
     }
 
-    /// The stored form `"jti:iat:exp"`.
-    pub fn encode(&self) -> String {
-        format!("{}:{}:{}", self.jti, self.issued_at, self.expires_at)
+    /// The arrival stamp a token id carries. Stamps stay below 2^62, so the two bits the
+    /// UUID variant overwrites are known zeros.
+    pub fn stamp_of(jti: Uuid) -> i64 {
+        let mut stamp = [0u8; 8];
+        stamp.copy_from_slice(&jti.as_bytes()[8..]);
+        stamp[0] &= 0x3f;
+        i64::from_be_bytes(stamp)
     }
+
+    /// The next arrival stamp: the join time in µs, made strictly greater than `last`.
+    pub fn next_stamp(now_ms: i64, last: i64) -> i64 {
+        now_ms.saturating_mul(1000).max(last + 1)
+    }
+}
+
+/// The answer of a join: the live token's state, and whether this call created it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Joined {
+    pub entry: QueueEntry,
+    pub created: bool,
 }
 
 /// Where a user with a live token stands.
@@ -107,14 +128,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn token_records_round_trip_through_their_stored_form() {
-        let record = TokenRecord {
-            jti: Uuid::new_v4(),
-            issued_at: 1_700_000_000,
-            expires_at: 1_700_086_400,
-        };
-        assert_eq!(TokenRecord::parse(&record.encode()), Some(record));
-        assert_eq!(TokenRecord::parse("x:1:2"), None);
-        assert_eq!(TokenRecord::parse(&format!("{}:1:2:3", record.jti)), None);
+    fn a_token_id_carries_its_stamp_and_user() {
+        let stamp = 1_795_675_133_000_123;
+        let token = TokenRecord::derive(42, stamp, 3600);
+        assert_eq!(TokenRecord::stamp_of(token.jti), stamp);
+        assert_eq!(token.issued_at, 1_795_675_133);
+        assert_eq!(token.expires_at, 1_795_675_133 + 3600);
+        assert_eq!(token, TokenRecord::derive(42, stamp, 3600));
+        assert_ne!(token.jti, TokenRecord::derive(42, stamp + 1, 3600).jti);
+        assert_ne!(token.jti, TokenRecord::derive(43, stamp, 3600).jti);
+    }
+
+    #[test]
+    fn stamps_strictly_increase() {
+        assert_eq!(TokenRecord::next_stamp(1_000, 0), 1_000_000);
+        assert_eq!(TokenRecord::next_stamp(1_000, 1_000_000), 1_000_001);
     }
 }

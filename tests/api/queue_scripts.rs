@@ -39,12 +39,12 @@ async fn promote(
 
 store_test! {
     async fn join_creates_one_token_and_later_joins_return_it(store) {
-        assert_eq!(store.queue_status(1).await.unwrap(), None);
-        let first = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        assert_eq!(store.queue_status(1, 3600).await.unwrap(), None);
+        let first = store.queue_join(1, 3600).await.unwrap().entry;
         assert_eq!(first.state, QueueState::Waiting { position: 1 });
-        let again = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        let again = store.queue_join(1, 3600).await.unwrap().entry;
         assert_eq!(again.token, first.token);
-        assert_eq!(store.queue_status(1).await.unwrap(), Some(first));
+        assert_eq!(store.queue_status(1, 3600).await.unwrap(), Some(first));
         assert_eq!(first.token.expires_at - first.token.issued_at, 3600);
     }
 }
@@ -52,14 +52,14 @@ store_test! {
 #[tokio::test]
 async fn scripts_still_work_after_script_flush() {
     let store = HotStore::Redis(redis_store().await);
-    store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+    store.queue_join(1, 3600).await.unwrap();
     let mut conn = redis_connection().await;
     let () = deadpool_redis::redis::cmd("SCRIPT")
         .arg("FLUSH")
         .query_async(&mut conn)
         .await
         .unwrap();
-    assert!(store.queue_status(1).await.unwrap().is_some());
+    assert!(store.queue_status(1, 3600).await.unwrap().is_some());
     let () = deadpool_redis::redis::cmd("SCRIPT")
         .arg("FLUSH")
         .query_async(&mut conn)
@@ -71,7 +71,7 @@ async fn scripts_still_work_after_script_flush() {
         .query_async(&mut conn)
         .await
         .unwrap();
-    let entry = store.queue_status(1).await.unwrap().unwrap();
+    let entry = store.queue_status(1, 3600).await.unwrap().unwrap();
     assert!(
         store
             .queue_check(1, entry.token.jti)
@@ -85,7 +85,7 @@ store_test! {
     async fn hundreds_of_concurrent_joins_get_positions_one_to_n(store) {
         let joins = (1..=500).map(|user| {
             let store = store.clone();
-            tokio::spawn(async move { store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap() })
+            tokio::spawn(async move { store.queue_join(user, 3600).await.unwrap().entry })
         });
         let mut positions = Vec::new();
         for join in joins {
@@ -99,7 +99,7 @@ store_test! {
         // Positions read afterwards are a permutation of 1..=500 as well.
         let mut now: Vec<u64> = Vec::new();
         for user in 1..=500 {
-            match store.queue_status(user).await.unwrap().unwrap().state {
+            match store.queue_status(user, 3600).await.unwrap().unwrap().state {
                 QueueState::Waiting { position } => now.push(position),
                 other => panic!("{other:?}"),
             }
@@ -113,13 +113,16 @@ store_test! {
     async fn concurrent_first_calls_of_one_user_give_one_token(store) {
         let joins = (0..200).map(|_| {
             let store = store.clone();
-            tokio::spawn(async move { store.queue_join(9, Uuid::new_v4(), 3600).await.unwrap() })
+            tokio::spawn(async move { store.queue_join(9, 3600).await.unwrap() })
         });
         let mut jtis = HashSet::new();
+        let mut created = 0;
         for join in joins {
-            jtis.insert(join.await.unwrap().token.jti);
+            let joined = join.await.unwrap();
+            jtis.insert(joined.entry.token.jti);
+            created += usize::from(joined.created);
         }
-        assert_eq!(jtis.len(), 1);
+        assert_eq!((jtis.len(), created), (1, 1));
         assert_eq!(
             store
                 .queue_overview(&params(1, 1).defaults)
@@ -134,12 +137,12 @@ store_test! {
 store_test! {
     async fn admission_follows_arrival_order(store) {
         for user in [30, 10, 20, 40] {
-            store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap();
+            store.queue_join(user, 3600).await.unwrap();
         }
         let p = params(2, 10);
         assert_eq!(promote(&store, &p).await.admitted, 2);
         for (user, working) in [(30, true), (10, true), (20, false), (40, false)] {
-            let state = store.queue_status(user).await.unwrap().unwrap().state;
+            let state = store.queue_status(user, 3600).await.unwrap().unwrap().state;
             assert_eq!(
                 matches!(state, QueueState::Working { .. }),
                 working,
@@ -147,7 +150,7 @@ store_test! {
             );
         }
         assert_eq!(
-            store.queue_status(20).await.unwrap().unwrap().state,
+            store.queue_status(20, 3600).await.unwrap().unwrap().state,
             QueueState::Waiting { position: 1 }
         );
     }
@@ -156,7 +159,7 @@ store_test! {
 store_test! {
     async fn capacity_is_never_exceeded_with_three_promoters_at_once(store) {
         for user in 1..=300 {
-            store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap();
+            store.queue_join(user, 3600).await.unwrap();
         }
         let p = params(50, 7);
         let promoters = (0..3).map(|_| {
@@ -183,7 +186,7 @@ store_test! {
 store_test! {
     async fn batch_size_bounds_each_tick(store) {
         for user in 1..=30 {
-            store.queue_join(user, Uuid::new_v4(), 3600).await.unwrap();
+            store.queue_join(user, 3600).await.unwrap();
         }
         let outcome = promote(&store, &params(100, 7)).await;
         assert_eq!(
@@ -195,18 +198,18 @@ store_test! {
 
 store_test! {
     async fn idle_waiters_are_dropped_and_positions_close_up(store) {
-        store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
-        store.queue_join(2, Uuid::new_v4(), 3600).await.unwrap();
+        store.queue_join(1, 3600).await.unwrap();
+        store.queue_join(2, 3600).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-        store.queue_status(2).await.unwrap(); // user 2 polls; user 1 went away
+        store.queue_status(2, 3600).await.unwrap(); // user 2 polls; user 1 went away
         let mut p = params(0, 10);
         p.defaults.capacity = 0;
         p.idle_timeout_ms = 300;
         let outcome = promote(&store, &p).await;
         assert_eq!(outcome.idle_dropped, 1);
-        assert_eq!(store.queue_status(1).await.unwrap(), None);
+        assert_eq!(store.queue_status(1, 3600).await.unwrap(), None);
         assert_eq!(
-            store.queue_status(2).await.unwrap().unwrap().state,
+            store.queue_status(2, 3600).await.unwrap().unwrap().state,
             QueueState::Waiting { position: 1 }
         );
     }
@@ -214,7 +217,7 @@ store_test! {
 
 store_test! {
     async fn working_sessions_end_on_time(store) {
-        let entry = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        let entry = store.queue_join(1, 3600).await.unwrap().entry;
         let mut p = params(10, 10);
         p.session_ms = 300;
         promote(&store, &p).await;
@@ -232,18 +235,18 @@ store_test! {
         );
         // The next tick forgets the session and its token; the user can join afresh.
         assert_eq!(promote(&store, &p).await.sessions_ended, 1);
-        let again = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        let again = store.queue_join(1, 3600).await.unwrap().entry;
         assert_ne!(again.token.jti, entry.token.jti);
     }
 }
 
 store_test! {
     async fn leave_ends_only_that_tokens_session(store) {
-        let entry = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        let entry = store.queue_join(1, 3600).await.unwrap().entry;
         // A waiting token has no session to end and keeps its place.
         assert!(!store.queue_leave(1, entry.token.jti).await.unwrap());
         assert_eq!(
-            store.queue_status(1).await.unwrap().unwrap().state,
+            store.queue_status(1, 3600).await.unwrap().unwrap().state,
             QueueState::Waiting { position: 1 }
         );
         promote(&store, &params(10, 10)).await;
@@ -257,13 +260,13 @@ store_test! {
         );
         assert!(store.queue_leave(1, entry.token.jti).await.unwrap());
         assert_eq!(store.queue_check(1, entry.token.jti).await.unwrap(), None);
-        assert_eq!(store.queue_status(1).await.unwrap(), None);
+        assert_eq!(store.queue_status(1, 3600).await.unwrap(), None);
     }
 }
 
 store_test! {
     async fn check_refuses_waiting_tokens_and_other_token_ids(store) {
-        let entry = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        let entry = store.queue_join(1, 3600).await.unwrap().entry;
         assert_eq!(store.queue_check(1, entry.token.jti).await.unwrap(), None);
         promote(&store, &params(10, 10)).await;
         assert!(
@@ -280,17 +283,17 @@ store_test! {
 
 store_test! {
     async fn expired_tokens_are_forgotten(store) {
-        let entry = store.queue_join(1, Uuid::new_v4(), 1).await.unwrap();
+        let entry = store.queue_join(1, 1).await.unwrap().entry;
         tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-        assert_eq!(store.queue_status(1).await.unwrap(), None);
-        let again = store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        assert_eq!(store.queue_status(1, 1).await.unwrap(), None);
+        let again = store.queue_join(1, 3600).await.unwrap().entry;
         assert_ne!(again.token.jti, entry.token.jti);
     }
 }
 
 store_test! {
     async fn paused_queues_admit_nobody_and_dials_override_defaults(store) {
-        store.queue_join(1, Uuid::new_v4(), 3600).await.unwrap();
+        store.queue_join(1, 3600).await.unwrap();
         let p = params(10, 10);
         store
             .queue_set_dials(&QueueDialsPatch {

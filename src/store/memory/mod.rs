@@ -79,8 +79,6 @@ fn now_ms() -> i64 {
 mod tests {
     use std::collections::HashSet;
 
-    use uuid::Uuid;
-
     use super::MemoryStore;
     use crate::store::holds::{HoldOutcome, ScheduleSnapshot};
     use crate::store::queue::QueueState;
@@ -91,12 +89,12 @@ mod tests {
         let joins: Vec<_> = (1..=500)
             .map(|user| {
                 let store = store.clone();
-                tokio::spawn(async move { store.queue_join(user, Uuid::new_v4(), 3600).await })
+                tokio::spawn(async move { store.queue_join(user, 3600).await })
             })
             .collect();
         let mut positions = HashSet::new();
         for join in joins {
-            match join.await.unwrap().unwrap().state {
+            match join.await.unwrap().unwrap().entry.state {
                 QueueState::Waiting { position } => assert!(positions.insert(position)),
                 other => panic!("{other:?}"),
             }

@@ -6,7 +6,8 @@ use uuid::Uuid;
 use super::MemoryStore;
 use crate::store::StoreResult;
 use crate::store::queue::{
-    PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry, QueueOverview,
+    Joined, PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry,
+    QueueOverview,
 };
 
 impl MemoryStore {
@@ -14,21 +15,21 @@ impl MemoryStore {
     ///
     /// # Errors
     /// Never; the signature matches the other back ends.
-    pub async fn queue_status(&self, user_id: i64) -> StoreResult<Option<QueueEntry>> {
+    /// `ttl_secs` is the one the token was created with: each token keeps its expiry.
+    pub async fn queue_status(
+        &self,
+        user_id: i64,
+        _ttl_secs: u64,
+    ) -> StoreResult<Option<QueueEntry>> {
         Ok(self.with_queue(|queue, now| queue.status(user_id, now)))
     }
 
-    /// Joins the queue with token id `jti` unless the user already has a live token.
+    /// Joins the queue unless the user already has a live token.
     ///
     /// # Errors
     /// Never; the signature matches the other back ends.
-    pub async fn queue_join(
-        &self,
-        user_id: i64,
-        jti: Uuid,
-        ttl_secs: u64,
-    ) -> StoreResult<QueueEntry> {
-        Ok(self.with_queue(|queue, now| queue.join(user_id, jti, ttl_secs, now)))
+    pub async fn queue_join(&self, user_id: i64, ttl_secs: u64) -> StoreResult<Joined> {
+        Ok(self.with_queue(|queue, now| queue.join(user_id, ttl_secs, now)))
     }
 
     /// The session end (Unix ms) when this token is the user's live, working one.

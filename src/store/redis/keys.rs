@@ -23,7 +23,7 @@ impl Keys {
         format!("{}:{{q:main}}:{part}", self.prefix)
     }
 
-    /// ZSET user id → arrival number, the waiting line.
+    /// ZSET user id → arrival stamp (Unix µs, strictly increasing), the waiting line.
     pub fn queue_waiting(&self) -> String {
         self.queue("waiting")
     }
@@ -38,14 +38,14 @@ impl Keys {
         self.queue("working")
     }
 
-    /// HASH user id → "jti:iat:exp" of the user's live token.
-    pub fn queue_tokens(&self) -> String {
-        self.queue("tokens")
+    /// HASH user id → arrival stamp of the token of each working user.
+    pub fn queue_admitted(&self) -> String {
+        self.queue("admitted")
     }
 
-    /// STRING counter of arrivals, the source of arrival numbers.
-    pub fn queue_arrivals(&self) -> String {
-        self.queue("arrivals")
+    /// STRING the latest arrival stamp handed out.
+    pub fn queue_last_stamp(&self) -> String {
+        self.queue("last_stamp")
     }
 
     /// HASH of runtime settings (capacity, batch_size, tick_ms, paused) and the last tick.
@@ -105,8 +105,8 @@ mod tests {
             keys.queue_waiting(),
             keys.queue_heartbeats(),
             keys.queue_working(),
-            keys.queue_tokens(),
-            keys.queue_arrivals(),
+            keys.queue_admitted(),
+            keys.queue_last_stamp(),
             keys.queue_settings(),
             keys.queue_admissions(),
         ] {

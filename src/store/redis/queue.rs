@@ -6,8 +6,8 @@ use deadpool_redis::redis::{Script, Value};
 
 use super::RedisStore;
 use crate::store::queue::{
-    PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry, QueueOverview,
-    QueueState, TokenRecord,
+    Joined, PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry,
+    QueueOverview, QueueState, TokenRecord,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -39,45 +39,45 @@ impl RedisStore {
     ///
     /// # Errors
     /// On Redis failure or an unexpected reply.
-    pub async fn queue_status(&self, user_id: i64) -> StoreResult<Option<QueueEntry>> {
+    pub async fn queue_status(
+        &self,
+        user_id: i64,
+        ttl_secs: u64,
+    ) -> StoreResult<Option<QueueEntry>> {
         let k = &self.keys;
         let reply: Value = QUEUE_STATUS
-            .key(k.queue_tokens())
             .key(k.queue_waiting())
             .key(k.queue_heartbeats())
             .key(k.queue_working())
+            .key(k.queue_admitted())
             .arg(user_id)
+            .arg(ttl_secs)
             .invoke_async(&mut self.conn.clone())
             .await?;
         match reply {
             Value::Nil => Ok(None),
-            other => parse_entry(other).map(Some),
+            other => parse_entry(user_id, ttl_secs, &other).map(|(entry, _)| Some(entry)),
         }
     }
 
-    /// Joins the queue with `candidate` unless the user already has a live token.
+    /// Joins the queue unless the user already has a live token.
     ///
     /// # Errors
     /// On Redis failure or an unexpected reply.
-    pub async fn queue_join(
-        &self,
-        user_id: i64,
-        jti: uuid::Uuid,
-        ttl_secs: u64,
-    ) -> StoreResult<QueueEntry> {
+    pub async fn queue_join(&self, user_id: i64, ttl_secs: u64) -> StoreResult<Joined> {
         let k = &self.keys;
         let reply: Value = QUEUE_JOIN
-            .key(k.queue_tokens())
             .key(k.queue_waiting())
             .key(k.queue_heartbeats())
             .key(k.queue_working())
-            .key(k.queue_arrivals())
+            .key(k.queue_admitted())
+            .key(k.queue_last_stamp())
             .arg(user_id)
-            .arg(jti.to_string())
             .arg(ttl_secs)
             .invoke_async(&mut self.conn.clone())
             .await?;
-        parse_entry(reply)
+        let (entry, created) = parse_entry(user_id, ttl_secs, &reply)?;
+        Ok(Joined { entry, created })
     }
 
     /// The session end (Unix ms) when this token is the user's live, working one.
@@ -87,10 +87,10 @@ impl RedisStore {
     pub async fn queue_check(&self, user_id: i64, jti: uuid::Uuid) -> StoreResult<Option<i64>> {
         let k = &self.keys;
         let session_end: i64 = QUEUE_CHECK
-            .key(k.queue_tokens())
+            .key(k.queue_admitted())
             .key(k.queue_working())
             .arg(user_id)
-            .arg(jti.to_string())
+            .arg(TokenRecord::stamp_of(jti))
             .invoke_async(&mut self.conn.clone())
             .await?;
         Ok((session_end > 0).then_some(session_end))
@@ -103,10 +103,10 @@ impl RedisStore {
     pub async fn queue_leave(&self, user_id: i64, jti: uuid::Uuid) -> StoreResult<bool> {
         let k = &self.keys;
         let ended: i64 = QUEUE_LEAVE
-            .key(k.queue_tokens())
+            .key(k.queue_admitted())
             .key(k.queue_working())
             .arg(user_id)
-            .arg(jti.to_string())
+            .arg(TokenRecord::stamp_of(jti))
             .invoke_async(&mut self.conn.clone())
             .await?;
         Ok(ended == 1)
@@ -123,7 +123,7 @@ impl RedisStore {
             .key(k.queue_waiting())
             .key(k.queue_heartbeats())
             .key(k.queue_working())
-            .key(k.queue_tokens())
+            .key(k.queue_admitted())
             .key(k.queue_settings())
             .key(k.queue_admissions())
             .arg(d.capacity)
@@ -229,37 +229,40 @@ impl RedisStore {
     }
 }
 
-fn parse_entry(reply: Value) -> StoreResult<QueueEntry> {
+/// `{stamp, state, position, session end[, created]}` of the join and status scripts.
+fn parse_entry(user_id: i64, ttl_secs: u64, reply: &Value) -> StoreResult<(QueueEntry, bool)> {
     let bad = |what: &str| StoreError::Protocol(format!("queue script reply: {what}"));
     let Value::Array(items) = reply else {
         return Err(bad("not an array"));
-    };
-    let [record, state, position, session_end] = &items[..] else {
-        return Err(bad("wrong length"));
-    };
-    let text = |v: &Value| match v {
-        Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
-        Value::SimpleString(s) => Some(s.clone()),
-        _ => None,
     };
     let int = |v: &Value| match v {
         Value::Int(n) => Some(*n),
         _ => None,
     };
-    let token = text(record)
-        .as_deref()
-        .and_then(TokenRecord::parse)
-        .ok_or_else(|| bad("token record"))?;
-    let state = match text(state).as_deref() {
-        Some("waiting") => QueueState::Waiting {
+    let (stamp, state, position, session_end, created) = match &items[..] {
+        [stamp, state, position, end] => (stamp, state, position, end, false),
+        [stamp, state, position, end, created] => {
+            (stamp, state, position, end, int(created) == Some(1))
+        }
+        _ => return Err(bad("wrong length")),
+    };
+    let stamp = int(stamp).ok_or_else(|| bad("stamp"))?;
+    let state = match state {
+        Value::BulkString(bytes) if bytes == b"waiting" => QueueState::Waiting {
             position: int(position)
                 .and_then(|p| u64::try_from(p).ok())
                 .ok_or_else(|| bad("position"))?,
         },
-        Some("working") => QueueState::Working {
+        Value::BulkString(bytes) if bytes == b"working" => QueueState::Working {
             session_ends_ms: int(session_end).ok_or_else(|| bad("session end"))?,
         },
         _ => return Err(bad("state")),
     };
-    Ok(QueueEntry { token, state })
+    Ok((
+        QueueEntry {
+            token: TokenRecord::derive(user_id, stamp, ttl_secs),
+            state,
+        },
+        created,
+    ))
 }

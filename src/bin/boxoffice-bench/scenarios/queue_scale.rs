@@ -99,7 +99,7 @@ async fn measure(
     let key_bytes = KeyBytes {
         waiting: inspector.key_bytes(&keys.queue_waiting()).await?,
         heartbeats: inspector.key_bytes(&keys.queue_heartbeats()).await?,
-        tokens: inspector.key_bytes(&keys.queue_tokens()).await?,
+        admitted: inspector.key_bytes(&keys.queue_admitted()).await?,
     };
 
     let ticks = promote(
@@ -146,8 +146,9 @@ async fn join_all(
             let store = store.clone();
             tokio::spawn(async move {
                 let entry = store
-                    .queue_join(user_id, uuid::Uuid::new_v4(), ttl_secs)
+                    .queue_join(user_id, ttl_secs)
                     .await
+                    .map(|joined| joined.entry)
                     .with_context(|| format!("user {user_id} joining (queue_join.lua)"))?;
                 ensure!(
                     matches!(entry.state, QueueState::Waiting { .. }),

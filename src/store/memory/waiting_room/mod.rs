@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::line::WaitingLine;
 use super::member::Member;
-use crate::store::queue::{QueueDialsPatch, QueueEntry, QueueState, TokenRecord};
+use crate::store::queue::{Joined, QueueDialsPatch, QueueEntry, QueueState, TokenRecord};
 
 /// One user's entries in the queue's keys. Each part lives and dies on its own, as the
 /// Redis keys do: leaving while waiting, for instance, drops the token but not the place
@@ -55,6 +55,8 @@ pub(super) struct WaitingRoom {
     overrides: QueueDialsPatch,
     /// `settings.last_tick`: when a tick last ran (ms), 0 before the first.
     last_tick_ms: i64,
+    /// `last_stamp`: the latest arrival stamp handed out (µs).
+    last_stamp: i64,
     /// `admissions`: (tick, users admitted) of the recent ticks that admitted anyone. As a
     /// set, like the sorted set of "tick:count" members: an equal pair is stored once.
     admissions: BTreeSet<(i64, u64)>,
@@ -66,17 +68,17 @@ impl WaitingRoom {
         self.live_state(user, now)
     }
 
-    /// `queue_join.lua`: the live state, or else a new token at the back of the line.
-    pub(super) fn join(&mut self, user: i64, jti: Uuid, ttl_secs: u64, now: i64) -> QueueEntry {
+    /// `queue_join.lua`: the live state, or else a new token at the back of the line,
+    /// identified by a new arrival stamp.
+    pub(super) fn join(&mut self, user: i64, ttl_secs: u64, now: i64) -> Joined {
         if let Some(entry) = self.live_state(user, now) {
-            return entry;
+            return Joined {
+                entry,
+                created: false,
+            };
         }
-        let issued_at = now.div_euclid(1000);
-        let token = TokenRecord {
-            jti,
-            issued_at,
-            expires_at: issued_at.saturating_add(i64::try_from(ttl_secs).unwrap_or(i64::MAX)),
-        };
+        self.last_stamp = TokenRecord::next_stamp(now, self.last_stamp);
+        let token = TokenRecord::derive(user, self.last_stamp, ttl_secs);
         let visitor = self.visitors.entry(user).or_default();
         visitor.token = Some(token);
         // ZADD moves a user still in line (who left while waiting) to the new arrival.
@@ -90,11 +92,15 @@ impl WaitingRoom {
             arrival,
             heartbeat_ms: now,
         });
-        QueueEntry {
+        let entry = QueueEntry {
             token,
             state: QueueState::Waiting {
                 position: self.line.position(arrival),
             },
+        };
+        Joined {
+            entry,
+            created: true,
         }
     }
 

@@ -26,7 +26,7 @@ fn params(capacity: u32, batch_size: u32) -> PromotionParams {
 }
 
 fn join(room: &mut WaitingRoom, user: i64, now: i64) -> QueueEntry {
-    room.join(user, Uuid::new_v4(), HOUR, now)
+    room.join(user, HOUR, now).entry
 }
 
 fn position(room: &mut WaitingRoom, user: i64, now: i64) -> Option<u64> {
@@ -174,7 +174,7 @@ fn an_ended_session_is_forgotten_on_read_before_any_tick() {
 #[test]
 fn expired_tokens_are_forgotten_on_read() {
     let mut room = WaitingRoom::default();
-    let entry = room.join(1, Uuid::new_v4(), 1, T0);
+    let entry = room.join(1, 1, T0).entry;
     let expiry = (T0 / 1000 + 1) * 1000;
     assert_eq!(position(&mut room, 1, expiry - 1), Some(1));
     assert_eq!(room.status(1, expiry), None);

@@ -14,7 +14,7 @@ use crate::report::{Latency, Verdict, round3};
 pub(super) struct KeyBytes {
     pub waiting: u64,
     pub heartbeats: u64,
-    pub tokens: u64,
+    pub admitted: u64,
 }
 
 /// What the promotion ticks did.
@@ -111,7 +111,7 @@ impl ScaleReport {
             key_bytes_per_user: JsonKeyBytes {
                 waiting: round3(self.per_user(self.key_bytes.waiting)),
                 heartbeats: round3(self.per_user(self.key_bytes.heartbeats)),
-                tokens: round3(self.per_user(self.key_bytes.tokens)),
+                admitted: round3(self.per_user(self.key_bytes.admitted)),
             },
             joins_per_sec: round3(self.joins_per_sec()),
             tick_ms: self.tick_ms(),
@@ -174,8 +174,8 @@ impl fmt::Display for ScaleReport {
         for (name, bytes) in [
             ("waiting (zset)", k.waiting),
             ("heartbeats (zset)", k.heartbeats),
-            ("tokens (hash)", k.tokens),
-            ("the three keys", k.waiting + k.heartbeats + k.tokens),
+            ("admitted (hash)", k.admitted),
+            ("the three keys", k.waiting + k.heartbeats + k.admitted),
         ] {
             writeln!(
                 f,
@@ -289,7 +289,7 @@ pub(super) struct JsonScaleReport<'a> {
 struct JsonKeyBytes {
     waiting: f64,
     heartbeats: f64,
-    tokens: f64,
+    admitted: f64,
 }
 
 #[cfg(test)]
@@ -314,7 +314,7 @@ mod tests {
             key_bytes: KeyBytes {
                 waiting: 60_000,
                 heartbeats: 60_000,
-                tokens: 20_000,
+                admitted: 20_000,
             },
             ticks: Ticks {
                 asked: 3,
@@ -343,7 +343,7 @@ mod tests {
         assert_eq!(json["bytesPerWaitingUser"], 150.0);
         assert_eq!(json["keyBytesPerUser"]["waiting"], 60.0);
         assert_eq!(json["keyBytesPerUser"]["heartbeats"], 60.0);
-        assert_eq!(json["keyBytesPerUser"]["tokens"], 20.0);
+        assert_eq!(json["keyBytesPerUser"]["admitted"], 20.0);
         assert_eq!(json["joinsPerSec"], 2000.0);
         assert_eq!(json["tickMs"]["p50"], 0.3);
         assert_eq!(json["tickServerUsecPerCall"], 150.0);
@@ -374,7 +374,7 @@ mod tests {
             "deleted, 7 keys",
             "2000 joins/s",
             "150.0",
-            "tokens (hash)",
+            "admitted (hash)",
             "promote",
             "PASSED",
         ] {
