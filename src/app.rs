@@ -34,9 +34,12 @@ use crate::store::memory::MemoryStore;
 use crate::store::redis::RedisStore;
 use crate::{observability, routes, scheduler, store};
 
-/// Everything a handler may ask for; each asks for the narrowest part it needs.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Everything a handler may ask for; each asks for the narrowest part it needs. Behind one
+/// `Arc`, because axum clones the state for every request.
+#[derive(Clone)]
+pub struct AppState(Arc<AppParts>);
+
+pub struct AppParts {
     pub settings: Arc<Settings>,
     pub db: DatabaseConnection,
     pub hot: HotStore,
@@ -49,6 +52,39 @@ pub struct AppState {
     pub booking: BookingService,
     pub payments: PaymentService,
 }
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// `State<Part>` extraction of each part.
+macro_rules! state_parts {
+    ($($field:ident: $part:ty),* $(,)?) => {
+        $(impl FromRef<AppState> for $part {
+            fn from_ref(state: &AppState) -> Self {
+                state.0.$field.clone()
+            }
+        })*
+    };
+}
+
+state_parts!(
+    settings: Arc<Settings>,
+    db: DatabaseConnection,
+    hot: HotStore,
+    users: UserDirectory,
+    admin_key: AdminKey,
+    prometheus: PrometheusHandle,
+    tokens: QueueTokens,
+    identities: Identities,
+    queue: QueueService,
+    booking: BookingService,
+    payments: PaymentService,
+);
 
 /// A built, bound, not yet serving instance.
 pub struct Application {
@@ -104,8 +140,12 @@ impl Application {
             queue.clone(),
             settings.refund.cutoff_secs,
         );
-        let state = AppState {
-            admin_key: AdminKey(Some(settings.admin.api_key.clone()).filter(|k| !k.is_empty())),
+        let state = AppState(Arc::new(AppParts {
+            admin_key: AdminKey(
+                Some(settings.admin.api_key.clone())
+                    .filter(|k| !k.is_empty())
+                    .map(Arc::new),
+            ),
             identities: Identities::new(&settings.auth),
             prometheus: observability::prometheus(),
             settings: Arc::new(settings),
@@ -116,7 +156,7 @@ impl Application {
             payments,
             db,
             hot,
-        };
+        }));
         let router = router(state.clone());
         Ok(Self {
             listener,

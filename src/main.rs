@@ -6,6 +6,9 @@ use boxoffice::config::Settings;
 use boxoffice::{demo, observability, store};
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -44,8 +44,9 @@ pub fn spawn_promoter(
     })
 }
 
-/// Marks unpaid holds `expired` every `interval_ms` until `stop` is set. Idempotent, so
-/// every instance runs it.
+/// Every `interval_ms` until `stop` is set: marks unpaid holds `expired` and brings the
+/// durable unsold-seat counts of recent sales up to date. Idempotent, so every instance
+/// runs it.
 pub fn spawn_hold_sweeper(
     booking: BookingService,
     interval_ms: u64,
@@ -56,7 +57,11 @@ pub fn spawn_hold_sweeper(
         let mut backoff = Duration::ZERO;
         loop {
             let started = Instant::now();
-            match booking.expire_holds().await {
+            let swept = match booking.expire_holds().await {
+                Ok(expired) => booking.refresh_left_seats().await.map(|()| expired),
+                Err(err) => Err(err),
+            };
+            match swept {
                 Ok(expired) => {
                     backoff = Duration::ZERO;
                     if expired > 0 {

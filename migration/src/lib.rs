@@ -8,6 +8,7 @@ mod m20261126_000001_create_users_and_points;
 mod m20261126_000002_create_catalog;
 mod m20261126_000003_create_reservations_and_payments;
 mod m20261126_000004_create_idempotency_records;
+mod m20261126_000005_index_seats_by_status;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_catalog::Migration),
             Box::new(m20261126_000003_create_reservations_and_payments::Migration),
             Box::new(m20261126_000004_create_idempotency_records::Migration),
+            Box::new(m20261126_000005_index_seats_by_status::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use crate::error::AppError;
 
 /// The configured admin key; admin routes do not exist (404) without one.
 #[derive(Clone)]
-pub struct AdminKey(pub Option<Secret>);
+pub struct AdminKey(pub Option<std::sync::Arc<Secret>>);
 
 /// Proof that the request carries the admin key.
 pub struct Admin;

@@ -1,6 +1,8 @@
 //! Who may act for `{userId}`: with `trust` the path is taken as given (the seed's
 //! behaviour); with `jwt` an HS256 identity JWT whose `sub` is that user id is required.
 
+use std::sync::Arc;
+
 use axum::http::HeaderMap;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
@@ -13,10 +15,10 @@ struct IdentityClaims {
     sub: String,
 }
 
-/// Checks identities per the configured mode. Cheap to clone.
+/// Checks identities per the configured mode. Cheap to clone (one `Arc`).
 #[derive(Clone)]
 pub struct Identities {
-    verifier: Option<(DecodingKey, Validation)>,
+    verifier: Option<Arc<(DecodingKey, Validation)>>,
 }
 
 impl Identities {
@@ -30,7 +32,9 @@ impl Identities {
                 validation,
             )
         });
-        Self { verifier }
+        Self {
+            verifier: verifier.map(Arc::new),
+        }
     }
 
     /// The user the request proves to be: `None` in trust mode (anyone may act).
@@ -38,11 +42,12 @@ impl Identities {
     /// # Errors
     /// 401 `invalid_token` in jwt mode without a valid identity.
     pub fn caller(&self, headers: &HeaderMap) -> Result<Option<i64>, AppError> {
-        let Some((key, validation)) = &self.verifier else {
+        let Some(verifier) = &self.verifier else {
             return Ok(None);
         };
         let token = super::bearer(headers)
             .ok_or_else(|| AppError::InvalidToken("an identity token is required".into()))?;
+        let (key, validation) = verifier.as_ref();
         let claims = jsonwebtoken::decode::<IdentityClaims>(token, key, validation)
             .map_err(|e| AppError::InvalidToken(format!("the identity token is invalid: {e}")))?
             .claims;

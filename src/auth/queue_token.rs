@@ -1,6 +1,8 @@
 //! Queue tokens: HS256 JWTs with `sub` (user id), `jti`, `iat`, `exp`, `iss` = boxoffice
 //! and `typ` = queue. Signing is deterministic, so the hot store keeps only the claims.
 
+use std::sync::Arc;
+
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -39,9 +41,14 @@ pub struct QueueClaims {
     pub jti: Uuid,
 }
 
-/// Signs and verifies queue tokens with one HS256 key. Cheap to clone.
+/// Signs and verifies queue tokens with one HS256 key. Cheap to clone (one `Arc`): it is
+/// cloned with the app state on every request.
 #[derive(Clone)]
 pub struct QueueTokens {
+    keys: Arc<Keys>,
+}
+
+struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -54,9 +61,11 @@ impl QueueTokens {
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss"]);
         validation.leeway = 0;
         Self {
-            encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
-            decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
-            validation,
+            keys: Arc::new(Keys {
+                encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
+                decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
+                validation,
+            }),
         }
     }
 
@@ -70,7 +79,7 @@ impl QueueTokens {
             iss: ISSUER.to_owned(),
             typ: TOKEN_TYPE.to_owned(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.keys.encoding)
             .expect("HS256 signing of plain claims cannot fail")
     }
 
@@ -80,8 +89,9 @@ impl QueueTokens {
     /// # Errors
     /// `TokenError` naming what is wrong.
     pub fn verify(&self, token: &str) -> Result<QueueClaims, TokenError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation)
+                .map_err(|e| TokenError::Invalid(e.to_string()))?;
         if data.claims.typ != TOKEN_TYPE {
             return Err(TokenError::WrongType);
         }

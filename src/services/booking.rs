@@ -2,7 +2,8 @@
 //! by the hot store (one atomic script); the database keeps a `held` reservation row that
 //! the sweeper marks `expired` when the hold ends unpaid.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone, Utc};
 use entity::reservation::{self, Status};
@@ -46,6 +47,8 @@ pub struct BookingService {
     catalog: CatalogCache,
     hold_ttl_ms: u64,
     max_holds_per_user: u32,
+    /// Schedules whose durable `left_seats` is behind their sales, refreshed by the sweeper.
+    stale_counts: Arc<Mutex<HashSet<i64>>>,
 }
 
 impl BookingService {
@@ -61,6 +64,7 @@ impl BookingService {
             catalog,
             hold_ttl_ms: settings.ttl_secs * 1000,
             max_holds_per_user: settings.max_per_user,
+            stale_counts: Arc::default(),
         }
     }
 
@@ -217,6 +221,38 @@ impl BookingService {
             .filter(|r| r.user_id == user_id)
             .ok_or(ServiceError::ReservationNotFound)?;
         Ok((row.clone(), seconds_left(&row, crate::time::now())))
+    }
+
+    /// Notes that a sale or refund changed a schedule's unsold seats.
+    pub fn seat_count_changed(&self, schedule_id: i64) {
+        self.stale_counts
+            .lock()
+            .expect("stale counts lock")
+            .insert(schedule_id);
+    }
+
+    /// Brings the durable `left_seats` of the schedules sold from since the last call up
+    /// to date. Those that fail stay marked for the next call.
+    ///
+    /// # Errors
+    /// `Store` on failure.
+    pub async fn refresh_left_seats(&self) -> ServiceResult<()> {
+        let stale: Vec<i64> = self
+            .stale_counts
+            .lock()
+            .expect("stale counts lock")
+            .drain()
+            .collect();
+        for (i, schedule_id) in stale.iter().enumerate() {
+            if let Err(err) = catalog_store::refresh_left_seats(&self.db, *schedule_id).await {
+                self.stale_counts
+                    .lock()
+                    .expect("stale counts lock")
+                    .extend(&stale[i..]);
+                return Err(err.into());
+            }
+        }
+        Ok(())
     }
 
     /// Marks unpaid held reservations whose hold ended as `expired`.

@@ -92,7 +92,7 @@ impl PaymentService {
     {
         self.booking.schedule_and_seat(schedule_id, seat_id).await?;
         let outcome = idempotency::run_in_transaction(&self.db, user_id, keyed, render, |txn| {
-            Box::pin(sell(txn, user_id, schedule_id, seat_id))
+            Box::pin(sell(txn, user_id, seat_id))
         })
         .await?;
         if let Outcome::Fresh(_) = &outcome {
@@ -104,6 +104,7 @@ impl PaymentService {
     /// Tells the hot store about a committed sale. The sale stands whatever happens here,
     /// so failures are logged, not returned.
     async fn after_sale(&self, user_id: i64, jti: Uuid, schedule_id: i64, seat_id: i64) {
+        self.booking.seat_count_changed(schedule_id);
         if let Err(err) = self.hot.seat_sell(schedule_id, seat_id, user_id).await {
             tracing::warn!(error = ?err, schedule_id, seat_id, "sold seat not marked in the hot store");
         }
@@ -154,6 +155,7 @@ impl PaymentService {
             other => other?,
         };
         if fresh {
+            self.booking.seat_count_changed(row.schedule_id);
             if let Err(err) = self.hot.seat_unsell(row.schedule_id, row.seat_id).await {
                 tracing::warn!(error = ?err, seat_id = row.seat_id, "refunded seat not freed in the hot store");
             }
@@ -167,7 +169,6 @@ impl PaymentService {
 async fn sell(
     txn: &DatabaseTransaction,
     user_id: i64,
-    schedule_id: i64,
     seat_id: i64,
 ) -> ServiceResult<PaymentReceipt> {
     let now = crate::time::now();
@@ -199,10 +200,8 @@ async fn sell(
     if !sales::move_seat(
         txn,
         seat_id,
-        schedule_id,
         seat::Status::Available,
         seat::Status::Sold,
-        -1,
         now,
     )
     .await?
@@ -277,10 +276,8 @@ async fn refund_in(
     sales::move_seat(
         txn,
         row.seat_id,
-        row.schedule_id,
         seat::Status::Sold,
         seat::Status::Available,
-        1,
         now,
     )
     .await?;

@@ -510,6 +510,19 @@ impl TestApp {
         .await
     }
 
+    /// Waits (up to 5 s) for a number in the database to reach `expected`.
+    pub async fn eventually_scalar(&self, sql: &str, expected: i64) {
+        let mut last = self.scalar(sql).await;
+        for _ in 0..100 {
+            if last == expected {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            last = self.scalar(sql).await;
+        }
+        assert_eq!(last, expected, "{sql}");
+    }
+
     /// Rule 2 of ARCHITECTURE.md, read from the database: balances + payments − refunds
     /// = charges, every balance ≥ 0, one `use` entry per payment, and seats sold =
     /// payments = paid reservations.

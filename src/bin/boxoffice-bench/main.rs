@@ -33,6 +33,9 @@ use crate::cli::{Cli, HttpScenario, Scenario};
 use crate::client::Api;
 use crate::report::{Report, RunShape, Verdict};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -239,3 +239,30 @@ pub async fn sold_seats_of(db: &impl ConnectionTrait, schedule_id: i64) -> Store
         .all(db)
         .await?)
 }
+
+/// Sets a schedule's `left_seats` to its seats not sold, counted now. Runs outside the
+/// sale transactions (see `sales::move_seat`); idempotent.
+///
+/// # Errors
+/// On any database failure.
+pub async fn refresh_left_seats(db: &impl ConnectionTrait, schedule_id: i64) -> StoreResult<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query, SubQueryStatement};
+    let sold = Query::select()
+        .expr(Expr::col(seat::Column::Id).count())
+        .from(seat::Entity)
+        .and_where(Expr::col(seat::Column::ScheduleId).eq(schedule_id))
+        .and_where(Expr::col(seat::Column::Status).eq(seat::Status::Sold))
+        .to_owned();
+    schedule::Entity::update_many()
+        .col_expr(
+            schedule::Column::LeftSeats,
+            Expr::col(schedule::Column::TotalSeats).sub(Expr::SubQuery(
+                None,
+                Box::new(SubQueryStatement::SelectStatement(sold)),
+            )),
+        )
+        .filter(schedule::Column::Id.eq(schedule_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -3,8 +3,8 @@
 //! second sale even if every cache lies.
 
 use chrono::{DateTime, Utc};
-use entity::{payment, reservation, schedule, seat};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use entity::{payment, reservation, seat};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::store::StoreResult;
@@ -111,18 +111,18 @@ pub async fn refund_payment(
     Ok(())
 }
 
-/// Moves a seat from `from` to `to` and the schedule's unsold count by `left_delta`;
-/// false when the seat was not in `from`.
+/// Moves a seat from `from` to `to`; false when the seat was not in `from`. The
+/// schedule's `left_seats` is not touched here: that row is shared by every sale of the
+/// show, and holding its lock until commit (an fsync) would serialize all of them. It is
+/// refreshed after the commit (`catalog::refresh_left_seats`).
 ///
 /// # Errors
 /// On any database failure.
 pub async fn move_seat(
     txn: &impl ConnectionTrait,
     seat_id: i64,
-    schedule_id: i64,
     from: seat::Status,
     to: seat::Status,
-    left_delta: i32,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let changed = seat::Entity::update_many()
@@ -133,18 +133,5 @@ pub async fn move_seat(
         .exec(txn)
         .await?
         .rows_affected;
-    if changed == 0 {
-        return Ok(false);
-    }
-    // Last in the transaction: the schedule row is shared by every sale of the show, so
-    // its lock is held for as short a time as possible.
-    schedule::Entity::update_many()
-        .col_expr(
-            schedule::Column::LeftSeats,
-            Expr::col(schedule::Column::LeftSeats).add(left_delta),
-        )
-        .filter(schedule::Column::Id.eq(schedule_id))
-        .exec(txn)
-        .await?;
-    Ok(true)
+    Ok(changed == 1)
 }
