@@ -16,7 +16,8 @@
 -- ARGV[7] most sessions ended and idle users dropped per tick (bounds the tick's time)
 --
 -- Returns {ran (0|1), admitted, sessions ended, idle dropped, waiting, working,
---          admitted in the last minute, tick ms in force}.
+--          admitted in the last minute, tick ms in force, tick of the oldest of those
+--          admissions (ms, 0 without one)}.
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -28,18 +29,23 @@ local paused = tonumber(s[4]) or tonumber(ARGV[4])
 local last_tick = tonumber(s[5]) or 0
 local limit = tonumber(ARGV[7])
 
+-- The admissions of the last minute and the tick of the oldest of them.
 local function admitted_last_minute()
   redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now - 60000)
-  local sum = 0
+  local sum, since = 0, 0
   for _, entry in ipairs(redis.call('ZRANGE', KEYS[6], 0, -1)) do
-    sum = sum + tonumber(string.match(entry, ':(%d+)$'))
+    local tick, count = string.match(entry, '^(%d+):(%d+)$')
+    sum = sum + tonumber(count)
+    if since == 0 then
+      since = tonumber(tick)
+    end
   end
-  return sum
+  return sum, since
 end
 
 if now - last_tick < tick * 0.9 then
-  return {0, 0, 0, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3]),
-          admitted_last_minute(), tick}
+  local sum, since = admitted_last_minute()
+  return {0, 0, 0, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3]), sum, tick, since}
 end
 redis.call('HSET', KEYS[5], 'last_tick', now)
 
@@ -86,5 +92,6 @@ if paused ~= 1 then
   end
 end
 
+local sum, since = admitted_last_minute()
 return {1, admitted, #ended, #idle, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3]),
-        admitted_last_minute(), tick}
+        sum, tick, since}

@@ -2,7 +2,7 @@
 //! waiting users into working sessions.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -39,9 +39,11 @@ pub struct QueueService {
     users: UserDirectory,
     settings: Arc<QueueSettings>,
     token_ttl_secs: u64,
-    /// Admissions in the last minute as of the latest tick this instance ran, shared by
-    /// all instances through the hot store: the base of wait estimates.
+    /// Admissions in the last minute as of the latest tick this instance ran (shared by
+    /// all instances through the hot store), and the tick of the oldest of them: the
+    /// measured admission rate that wait estimates use.
     admitted_last_minute: Arc<AtomicU64>,
+    admissions_since_ms: Arc<AtomicI64>,
 }
 
 impl QueueService {
@@ -59,6 +61,7 @@ impl QueueService {
             settings: Arc::new(settings),
             token_ttl_secs,
             admitted_last_minute: Arc::default(),
+            admissions_since_ms: Arc::default(),
         }
     }
 
@@ -102,16 +105,22 @@ impl QueueService {
         })
     }
 
-    /// Seconds until a user at `position` is admitted, at the admission rate measured over
-    /// the last minute (or, before anyone was admitted, the configured batch per tick).
+    /// Seconds until a user at `position` is admitted, at the admission rate measured
+    /// over the last minute: admissions divided by the time since the oldest of them (so
+    /// a burst in the first seconds of a sale is not averaged over a whole minute).
+    /// Before anyone was admitted, the configured batch per tick.
     fn estimated_wait_secs(&self, position: u64) -> u64 {
-        let measured = self.admitted_last_minute.load(Ordering::Relaxed);
-        let per_minute = if measured > 0 {
-            measured as f64
+        let admitted = self.admitted_last_minute.load(Ordering::Relaxed);
+        let since_ms = self.admissions_since_ms.load(Ordering::Relaxed);
+        let tick_ms = self.settings.tick_ms as f64;
+        let per_second = if admitted > 0 && since_ms > 0 {
+            let span_ms =
+                (crate::time::now().timestamp_millis() - since_ms).max(0) as f64 + tick_ms;
+            admitted as f64 * 1000.0 / span_ms
         } else {
-            f64::from(self.settings.batch_size) * 60_000.0 / self.settings.tick_ms as f64
+            f64::from(self.settings.batch_size) * 1000.0 / tick_ms
         };
-        (position as f64 * 60.0 / per_minute).ceil() as u64
+        (position as f64 / per_second).ceil() as u64
     }
 
     /// About four polls over the expected wait, within the configured bounds: users far
@@ -152,6 +161,8 @@ impl QueueService {
         let outcome = self.hot.queue_promote(&params).await?;
         self.admitted_last_minute
             .store(outcome.admitted_last_minute, Ordering::Relaxed);
+        self.admissions_since_ms
+            .store(outcome.admissions_since_ms, Ordering::Relaxed);
         metrics::gauge!("queue_waiting").set(outcome.waiting as f64);
         metrics::gauge!("queue_working").set(outcome.working as f64);
         if outcome.ran {

@@ -110,6 +110,9 @@ pub struct PromotionOutcome {
     pub waiting: u64,
     pub working: u64,
     pub admitted_last_minute: u64,
+    /// The tick of the oldest admission counted in `admitted_last_minute` (Unix ms), 0
+    /// without one: the rate is measured over the time admissions actually took.
+    pub admissions_since_ms: i64,
     /// The tick interval in force, so schedulers follow runtime changes.
     pub tick_ms: u64,
 }

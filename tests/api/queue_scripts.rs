@@ -329,5 +329,13 @@ store_test! {
                 .admitted_last_minute,
             1
         );
+        let later = promote(&store, &p).await;
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        assert_eq!(later.admitted_last_minute, 1);
+        assert!(
+            (now_ms - 5_000..=now_ms).contains(&later.admissions_since_ms),
+            "the oldest admission counted was just now: {}",
+            later.admissions_since_ms
+        );
     }
 }

@@ -144,6 +144,7 @@ impl RedisStore {
             working,
             last_minute,
             tick_ms,
+            since,
         ] = reply[..]
         else {
             return Err(StoreError::Protocol(format!(
@@ -159,6 +160,7 @@ impl RedisStore {
             waiting: count(waiting),
             working: count(working),
             admitted_last_minute: count(last_minute),
+            admissions_since_ms: since,
             tick_ms: count(tick_ms),
         })
     }

@@ -130,6 +130,7 @@ fn a_tick_within_nine_tenths_of_tick_ms_stands_aside() {
             waiting: 9,
             working: 1,
             admitted_last_minute: 1,
+            admissions_since_ms: T0,
             tick_ms: 100,
             ..PromotionOutcome::default()
         }

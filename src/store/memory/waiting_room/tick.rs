@@ -22,6 +22,7 @@ impl WaitingRoom {
                 waiting: self.line.len() as u64,
                 working: self.sessions.len() as u64,
                 admitted_last_minute: self.admitted_last_minute(now),
+                admissions_since_ms: self.admissions_since_ms(),
                 tick_ms: dials.tick_ms,
                 ..PromotionOutcome::default()
             };
@@ -77,6 +78,7 @@ impl WaitingRoom {
             waiting: self.line.len() as u64,
             working: self.sessions.len() as u64,
             admitted_last_minute: self.admitted_last_minute(now),
+            admissions_since_ms: self.admissions_since_ms(),
             tick_ms: dials.tick_ms,
         }
     }
@@ -118,6 +120,11 @@ impl WaitingRoom {
             .admissions
             .split_off(&(now - ADMISSIONS_WINDOW_MS + 1, 0));
         self.admissions.iter().map(|&(_, n)| n).sum()
+    }
+
+    /// The tick of the oldest admission still counted, 0 without one.
+    fn admissions_since_ms(&self) -> i64 {
+        self.admissions.first().map_or(0, |&(tick, _)| tick)
     }
 
     /// A session ended: the user leaves `working` and loses the token (even a token that
