@@ -17,7 +17,8 @@
 --
 -- Returns {ran (0|1), admitted, sessions ended, idle dropped, waiting, working,
 --          admitted in the last minute, tick ms in force, tick of the oldest of those
---          admissions (ms, 0 without one)}.
+--          admissions (ms, 0 without one), capacity in force, batch size in force,
+--          paused (0|1)}.
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -45,7 +46,8 @@ end
 
 if now - last_tick < tick * 0.9 then
   local sum, since = admitted_last_minute()
-  return {0, 0, 0, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3]), sum, tick, since}
+  return {0, 0, 0, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3]), sum, tick, since,
+          capacity, batch, paused}
 end
 redis.call('HSET', KEYS[5], 'last_tick', now)
 
@@ -94,4 +96,4 @@ end
 
 local sum, since = admitted_last_minute()
 return {1, admitted, #ended, #idle, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3]),
-        sum, tick, since}
+        sum, tick, since, capacity, batch, paused}

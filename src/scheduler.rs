@@ -25,7 +25,7 @@ pub fn spawn_promoter(
             let started = Instant::now();
             match queue.promote().await {
                 Ok(outcome) => {
-                    tick = Duration::from_millis(outcome.tick_ms.max(10));
+                    tick = Duration::from_millis(outcome.dials.tick_ms.max(10));
                     backoff = Duration::ZERO;
                 }
                 Err(err) => {

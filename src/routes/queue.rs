@@ -40,7 +40,8 @@ pub struct QueueStatusResponse {
     pub status: QueueStatus,
     /// 1-based place among waiting users (1 = admitted next); 0 when working.
     pub position: u64,
-    /// Expected wait at the admission rate measured over the last minute; 0 when working.
+    /// Expected wait from the admission rate: a batch per tick while the working set has
+    /// room, the rate measured over the last minute while it is full; 0 when working.
     pub estimated_wait_seconds: u64,
     /// When to poll again; grows with the position.
     pub poll_after_ms: u64,

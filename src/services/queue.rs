@@ -1,8 +1,7 @@
 //! The waiting room: joining and polling the queue, and the promotion tick that admits
 //! waiting users into working sessions.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -39,11 +38,9 @@ pub struct QueueService {
     users: UserDirectory,
     settings: Arc<QueueSettings>,
     token_ttl_secs: u64,
-    /// Admissions in the last minute as of the latest tick this instance ran (shared by
-    /// all instances through the hot store), and the tick of the oldest of them: the
-    /// measured admission rate that wait estimates use.
-    admitted_last_minute: Arc<AtomicU64>,
-    admissions_since_ms: Arc<AtomicI64>,
+    /// The latest tick this instance ran (its counts are shared by all instances through
+    /// the hot store): the base of wait estimates.
+    last_tick: Arc<Mutex<Option<PromotionOutcome>>>,
 }
 
 impl QueueService {
@@ -60,8 +57,7 @@ impl QueueService {
             users,
             settings: Arc::new(settings),
             token_ttl_secs,
-            admitted_last_minute: Arc::default(),
-            admissions_since_ms: Arc::default(),
+            last_tick: Arc::default(),
         }
     }
 
@@ -105,20 +101,26 @@ impl QueueService {
         })
     }
 
-    /// Seconds until a user at `position` is admitted, at the admission rate measured
-    /// over the last minute: admissions divided by the time since the oldest of them (so
-    /// a burst in the first seconds of a sale is not averaged over a whole minute).
-    /// Before anyone was admitted, the configured batch per tick.
+    /// Seconds until a user at `position` is admitted, from the admission rate: while the
+    /// working set has room, a batch per tick (the dials in force); while it is full, the
+    /// rate measured over the last minute, divided by the time admissions actually took
+    /// (so a burst in the first seconds of a sale is not spread over a whole minute).
     fn estimated_wait_secs(&self, position: u64) -> u64 {
-        let admitted = self.admitted_last_minute.load(Ordering::Relaxed);
-        let since_ms = self.admissions_since_ms.load(Ordering::Relaxed);
-        let tick_ms = self.settings.tick_ms as f64;
-        let per_second = if admitted > 0 && since_ms > 0 {
-            let span_ms =
-                (crate::time::now().timestamp_millis() - since_ms).max(0) as f64 + tick_ms;
-            admitted as f64 * 1000.0 / span_ms
-        } else {
-            f64::from(self.settings.batch_size) * 1000.0 / tick_ms
+        let last = *self.last_tick.lock().expect("queue tick lock");
+        let per_second = match last {
+            Some(tick)
+                if tick.working >= u64::from(tick.dials.capacity)
+                    && tick.admitted_last_minute > 0 =>
+            {
+                let span_ms = (crate::time::now().timestamp_millis() - tick.admissions_since_ms)
+                    .max(0) as f64
+                    + tick.dials.tick_ms as f64;
+                tick.admitted_last_minute as f64 * 1000.0 / span_ms
+            }
+            Some(tick) => {
+                f64::from(tick.dials.batch_size) * 1000.0 / tick.dials.tick_ms.max(1) as f64
+            }
+            None => f64::from(self.settings.batch_size) * 1000.0 / self.settings.tick_ms as f64,
         };
         (position as f64 / per_second).ceil() as u64
     }
@@ -159,10 +161,7 @@ impl QueueService {
         };
         let started = Instant::now();
         let outcome = self.hot.queue_promote(&params).await?;
-        self.admitted_last_minute
-            .store(outcome.admitted_last_minute, Ordering::Relaxed);
-        self.admissions_since_ms
-            .store(outcome.admissions_since_ms, Ordering::Relaxed);
+        *self.last_tick.lock().expect("queue tick lock") = Some(outcome);
         metrics::gauge!("queue_waiting").set(outcome.waiting as f64);
         metrics::gauge!("queue_working").set(outcome.working as f64);
         if outcome.ran {

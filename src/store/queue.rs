@@ -71,7 +71,7 @@ pub struct QueueEntry {
 
 /// Queue dials operators can change at run time; stored in the hot store so that every
 /// instance obeys them within one tick.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QueueDials {
     pub capacity: u32,
     pub batch_size: u32,
@@ -113,8 +113,9 @@ pub struct PromotionOutcome {
     /// The tick of the oldest admission counted in `admitted_last_minute` (Unix ms), 0
     /// without one: the rate is measured over the time admissions actually took.
     pub admissions_since_ms: i64,
-    /// The tick interval in force, so schedulers follow runtime changes.
-    pub tick_ms: u64,
+    /// The dials in force (runtime overrides or defaults), so schedulers and estimates
+    /// follow runtime changes.
+    pub dials: QueueDials,
 }
 
 /// The queue as operators see it.

@@ -145,6 +145,9 @@ impl RedisStore {
             last_minute,
             tick_ms,
             since,
+            capacity,
+            batch_size,
+            paused,
         ] = reply[..]
         else {
             return Err(StoreError::Protocol(format!(
@@ -161,7 +164,12 @@ impl RedisStore {
             working: count(working),
             admitted_last_minute: count(last_minute),
             admissions_since_ms: since,
-            tick_ms: count(tick_ms),
+            dials: QueueDials {
+                capacity: u32::try_from(capacity).unwrap_or(u32::MAX),
+                batch_size: u32::try_from(batch_size).unwrap_or(u32::MAX),
+                tick_ms: count(tick_ms),
+                paused: paused == 1,
+            },
         })
     }
 

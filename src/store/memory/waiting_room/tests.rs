@@ -131,7 +131,12 @@ fn a_tick_within_nine_tenths_of_tick_ms_stands_aside() {
             working: 1,
             admitted_last_minute: 1,
             admissions_since_ms: T0,
-            tick_ms: 100,
+            dials: QueueDials {
+                capacity: 100,
+                batch_size: 1,
+                tick_ms: 100,
+                paused: false,
+            },
             ..PromotionOutcome::default()
         }
     );
@@ -142,7 +147,7 @@ fn a_tick_within_nine_tenths_of_tick_ms_stands_aside() {
         ..QueueDialsPatch::default()
     });
     let outcome = room.promote(&p, T0 + 500);
-    assert_eq!((outcome.ran, outcome.tick_ms), (false, 1000));
+    assert_eq!((outcome.ran, outcome.dials.tick_ms), (false, 1000));
     assert!(room.promote(&p, T0 + 990).ran);
 }
 

@@ -23,7 +23,7 @@ impl WaitingRoom {
                 working: self.sessions.len() as u64,
                 admitted_last_minute: self.admitted_last_minute(now),
                 admissions_since_ms: self.admissions_since_ms(),
-                tick_ms: dials.tick_ms,
+                dials,
                 ..PromotionOutcome::default()
             };
         }
@@ -79,7 +79,7 @@ impl WaitingRoom {
             working: self.sessions.len() as u64,
             admitted_last_minute: self.admitted_last_minute(now),
             admissions_since_ms: self.admissions_since_ms(),
-            tick_ms: dials.tick_ms,
+            dials,
         }
     }
 
