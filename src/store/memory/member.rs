@@ -9,6 +9,36 @@ use std::cmp::Ordering;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Member(pub(super) i64);
 
+/// A user id compared by its member bytes in the Redis queue keys: the id's minimal
+/// big-endian bytes (`store::redis::queue::member`), so ties in the queue's sorted sets
+/// break as they do there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct QueueMember(pub(super) i64);
+
+impl Ord for QueueMember {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Left-align both byte strings in a u128 and compare; where equal, the shorter
+        // string is a prefix of the longer and comes first.
+        let (a, b) = (self.0 as u64, other.0 as u64);
+        let (a_len, b_len) = (minimal_bytes(a), minimal_bytes(b));
+        let aligned = |n: u64, len: u32| u128::from(n) << (8 * (16 - len));
+        aligned(a, a_len)
+            .cmp(&aligned(b, b_len))
+            .then(a_len.cmp(&b_len))
+    }
+}
+
+impl PartialOrd for QueueMember {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Bytes of `n` without leading zero bytes, at least one.
+fn minimal_bytes(n: u64) -> u32 {
+    (8 - n.leading_zeros() / 8).max(1)
+}
+
 impl Ord for Member {
     fn cmp(&self, other: &Self) -> Ordering {
         match (u64::try_from(self.0), u64::try_from(other.0)) {
@@ -96,6 +126,31 @@ mod tests {
                 assert_eq!(
                     Member(a).cmp(&Member(b)),
                     a.to_string().cmp(&b.to_string()),
+                    "{a} vs {b}"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod queue_member_tests {
+    use super::*;
+
+    fn bytes(n: i64) -> Vec<u8> {
+        let all = n.to_be_bytes();
+        let zeros = all[..7].iter().take_while(|&&b| b == 0).count();
+        all[zeros..].to_vec()
+    }
+
+    #[test]
+    fn queue_members_order_as_their_minimal_big_endian_bytes() {
+        let ids = [1, 9, 100, 255, 256, 300, 65_535, 65_536, 1 << 40, i64::MAX];
+        for &a in &ids {
+            for &b in &ids {
+                assert_eq!(
+                    QueueMember(a).cmp(&QueueMember(b)),
+                    bytes(a).cmp(&bytes(b)),
                     "{a} vs {b}"
                 );
             }

@@ -50,7 +50,7 @@ impl RedisStore {
             .key(k.queue_heartbeats())
             .key(k.queue_working())
             .key(k.queue_admitted())
-            .arg(user_id)
+            .arg(member(user_id))
             .arg(ttl_secs)
             .invoke_async(&mut self.conn.clone())
             .await?;
@@ -72,7 +72,7 @@ impl RedisStore {
             .key(k.queue_working())
             .key(k.queue_admitted())
             .key(k.queue_last_stamp())
-            .arg(user_id)
+            .arg(member(user_id))
             .arg(ttl_secs)
             .invoke_async(&mut self.conn.clone())
             .await?;
@@ -89,7 +89,7 @@ impl RedisStore {
         let session_end: i64 = QUEUE_CHECK
             .key(k.queue_admitted())
             .key(k.queue_working())
-            .arg(user_id)
+            .arg(member(user_id))
             .arg(TokenRecord::stamp_of(jti))
             .invoke_async(&mut self.conn.clone())
             .await?;
@@ -105,7 +105,7 @@ impl RedisStore {
         let ended: i64 = QUEUE_LEAVE
             .key(k.queue_admitted())
             .key(k.queue_working())
-            .arg(user_id)
+            .arg(member(user_id))
             .arg(TokenRecord::stamp_of(jti))
             .invoke_async(&mut self.conn.clone())
             .await?;
@@ -237,6 +237,15 @@ impl RedisStore {
             .await?;
         Ok(())
     }
+}
+
+/// A user's member in the queue's keys: the id's minimal big-endian bytes (three bytes
+/// below 16.7 million) rather than its decimal text, which keeps each member in Redis's
+/// smallest allocation and saves 16 bytes per waiting user across the two sorted sets.
+pub fn member(user_id: i64) -> Vec<u8> {
+    let bytes = user_id.to_be_bytes();
+    let leading_zeros = bytes[..7].iter().take_while(|&&b| b == 0).count();
+    bytes[leading_zeros..].to_vec()
 }
 
 /// `{stamp, state, position, session end[, created]}` of the join and status scripts.

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
 use super::line::WaitingLine;
-use super::member::Member;
+use super::member::QueueMember as Member;
 use crate::store::queue::{Joined, QueueDialsPatch, QueueEntry, QueueState, TokenRecord};
 
 /// One user's entries in the queue's keys. Each part lives and dies on its own, as the

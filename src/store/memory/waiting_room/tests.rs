@@ -215,20 +215,20 @@ fn leaving_while_waiting_changes_nothing() {
 }
 
 #[test]
-fn cleanup_limit_cuts_ties_in_member_text_order() {
+fn cleanup_limit_cuts_ties_in_member_byte_order() {
     let mut room = WaitingRoom::default();
-    for user in [9, 10, 100, 11] {
+    for user in [300, 9, 256, 100] {
         join(&mut room, user, T0);
     }
     let mut p = params(0, 10);
     p.cleanup_limit = 2;
     let outcome = room.promote(&p, T0 + 30_000);
     assert_eq!((outcome.idle_dropped, outcome.waiting), (2, 2));
-    // "10" < "100" < "11" < "9".
-    assert_eq!(room.status(10, T0 + 30_000), None);
-    assert_eq!(room.status(100, T0 + 30_000), None);
+    // Minimal big-endian bytes: 256 = 01 00 < 300 = 01 2c < 9 = 09 < 100 = 64.
+    assert_eq!(room.status(256, T0 + 30_000), None);
+    assert_eq!(room.status(300, T0 + 30_000), None);
     assert_eq!(position(&mut room, 9, T0 + 30_000), Some(1));
-    assert_eq!(position(&mut room, 11, T0 + 30_000), Some(2));
+    assert_eq!(position(&mut room, 100, T0 + 30_000), Some(2));
 }
 
 #[test]
