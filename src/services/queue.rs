@@ -108,15 +108,15 @@ impl QueueService {
     fn estimated_wait_secs(&self, position: u64) -> u64 {
         let last = *self.last_tick.lock().expect("queue tick lock");
         let per_second = match last {
-            Some(tick)
-                if tick.working >= u64::from(tick.dials.capacity)
-                    && tick.admitted_last_minute > 0 =>
-            {
+            // Full: users get in as sessions end, at the rate measured (none in the last
+            // minute means the line is stalled: assume one a minute, so polls slow down).
+            Some(tick) if tick.working >= u64::from(tick.dials.capacity) => {
                 let span_ms = (crate::time::now().timestamp_millis() - tick.admissions_since_ms)
                     .max(0) as f64
                     + tick.dials.tick_ms as f64;
-                tick.admitted_last_minute as f64 * 1000.0 / span_ms
+                (tick.admitted_last_minute as f64 * 1000.0 / span_ms).max(1.0 / 60.0)
             }
+            // Room: every tick admits up to a batch.
             Some(tick) => {
                 f64::from(tick.dials.batch_size) * 1000.0 / tick.dials.tick_ms.max(1) as f64
             }
