@@ -95,12 +95,20 @@ pub async fn pay_for_seat(
     let (schedule_id, seat_id) = (path.schedule_id.0, path.seat_id.0);
     let route = format!("/api/concert/schedule/{schedule_id}/seat/{seat_id}/pay");
     let keyed = keyed_request(&headers, "POST", &route, b"")?;
-    if let Some(keyed) = &keyed
-        && let Some(stored) = idempotency::replay(&db, claims.user_id, keyed).await?
-    {
-        return Ok(replayed(stored));
-    }
-    let session = WorkingSession::require(&hot, claims).await?;
+    let session = match WorkingSession::require(&hot, claims).await {
+        Ok(session) => session,
+        // A retry of a payment that succeeded (and so ended the session) still gets its
+        // first response. A working caller's retry is answered inside the payment's
+        // transaction, where the key is claimed, so this costs no query on the hot path.
+        Err(not_working) => {
+            if let Some(keyed) = &keyed
+                && let Some(stored) = idempotency::replay(&db, claims.user_id, keyed).await?
+            {
+                return Ok(replayed(stored));
+            }
+            return Err(not_working);
+        }
+    };
     let outcome = payments
         .pay(
             session.user_id,
