@@ -2,7 +2,8 @@
 //! working queue token.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -14,7 +15,7 @@ use crate::app::AppState;
 use crate::auth::guard::WorkingSession;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{AppPath, Id, SeatPath};
-use crate::services::booking::{BookingService, SeatStatus};
+use crate::services::booking::{BookingService, SeatMap, SeatStatus};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -79,6 +80,7 @@ pub enum SeatStatusDto {
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(not(test), allow(dead_code))]
 pub struct SeatResponse {
     pub seat_id: i64,
     pub number: i32,
@@ -86,8 +88,10 @@ pub struct SeatResponse {
     pub status: SeatStatusDto,
 }
 
+/// The seat map's shape; the body itself is written by `render_seat_map`.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(not(test), allow(dead_code))]
 pub struct SeatMapResponse {
     pub schedule_id: i64,
     pub concert_id: i64,
@@ -111,30 +115,43 @@ pub async fn get_seat_map(
     _: WorkingSession,
     State(booking): State<BookingService>,
     AppPath(Id(schedule_id)): AppPath<Id>,
-) -> Result<Json<SeatMapResponse>, AppError> {
+) -> Result<Response, AppError> {
     let map = booking.seat_map(schedule_id).await?;
-    let seats = map
-        .seats
-        .into_iter()
-        .map(|(seat, status)| SeatResponse {
-            seat_id: seat.seat_id,
-            number: seat.number,
-            price: seat.price,
-            status: match status {
-                SeatStatus::Available => SeatStatusDto::Available,
-                SeatStatus::Held => SeatStatusDto::Held,
-                SeatStatus::Sold => SeatStatusDto::Sold,
-            },
-        })
-        .collect();
-    Ok(Json(SeatMapResponse {
-        schedule_id: map.schedule.schedule_id,
-        concert_id: map.schedule.concert_id,
-        concert_name: map.schedule.concert_name.clone(),
-        date: map.schedule.date,
-        left_seats: map.left_seats,
-        seats,
-    }))
+    let body = render_seat_map(&map);
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The JSON of `SeatMapResponse`, written by hand: serde's per-field machinery was the
+/// largest item in the profile of this route (it scales with the seats), and every field
+/// but the names is a number or a fixed word. A test checks it equals serde's output.
+fn render_seat_map(map: &SeatMap) -> String {
+    use std::fmt::Write;
+    let schedule = &map.schedule;
+    let mut body = String::with_capacity(160 + map.seats.len() * 72);
+    let _ = write!(
+        body,
+        r#"{{"scheduleId":{},"concertId":{},"concertName":{},"date":{},"leftSeats":{},"seats":["#,
+        schedule.schedule_id,
+        schedule.concert_id,
+        serde_json::to_string(&schedule.concert_name).expect("strings serialize"),
+        serde_json::to_string(&schedule.date).expect("dates serialize"),
+        map.left_seats,
+    );
+    for (i, (seat, status)) in map.seats.iter().enumerate() {
+        let status = match status {
+            SeatStatus::Available => "available",
+            SeatStatus::Held => "held",
+            SeatStatus::Sold => "sold",
+        };
+        let comma = if i == 0 { "" } else { "," };
+        let _ = write!(
+            body,
+            r#"{comma}{{"seatId":{},"number":{},"price":{},"status":"{status}"}}"#,
+            seat.seat_id, seat.number, seat.price
+        );
+    }
+    body.push_str("]}");
+    body
 }
 
 #[derive(Serialize, ToSchema)]
@@ -239,4 +256,73 @@ pub async fn release_hold(
         .release(session.user_id, path.schedule_id.0, path.seat_id.0)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::store::db::catalog::{ScheduleFacts, SeatFacts};
+
+    #[test]
+    fn the_hand_written_seat_map_is_what_serde_writes() {
+        let schedule = Arc::new(ScheduleFacts {
+            schedule_id: 7,
+            concert_id: 3,
+            concert_name: "Winter \"Live\" – 서울".to_owned(),
+            date: "2026-12-24T19:00:00Z".parse().unwrap(),
+            total_seats: 3,
+        });
+        let seat = |seat_id, number| SeatFacts {
+            seat_id,
+            number,
+            price: 120_000,
+        };
+        let map = SeatMap {
+            schedule: schedule.clone(),
+            left_seats: 1,
+            seats: vec![
+                (seat(11, 1), SeatStatus::Available),
+                (seat(12, 2), SeatStatus::Held),
+                (seat(13, 3), SeatStatus::Sold),
+            ],
+        };
+        let by_serde = SeatMapResponse {
+            schedule_id: 7,
+            concert_id: 3,
+            concert_name: schedule.concert_name.clone(),
+            date: schedule.date,
+            left_seats: 1,
+            seats: vec![
+                SeatResponse {
+                    seat_id: 11,
+                    number: 1,
+                    price: 120_000,
+                    status: SeatStatusDto::Available,
+                },
+                SeatResponse {
+                    seat_id: 12,
+                    number: 2,
+                    price: 120_000,
+                    status: SeatStatusDto::Held,
+                },
+                SeatResponse {
+                    seat_id: 13,
+                    number: 3,
+                    price: 120_000,
+                    status: SeatStatusDto::Sold,
+                },
+            ],
+        };
+        assert_eq!(
+            render_seat_map(&map),
+            serde_json::to_string(&by_serde).unwrap()
+        );
+        let empty = SeatMap {
+            seats: Vec::new(),
+            ..map
+        };
+        assert!(render_seat_map(&empty).ends_with(r#""seats":[]}"#));
+    }
 }
