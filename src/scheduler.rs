@@ -1,47 +1,38 @@
-//! Background tasks of every instance: queue promotion and hold expiry. Each
-//! survives store errors (logs, backs off, carries on) and stops when told to.
+//! Background tasks of every instance: queue promotion and hold expiry. Each survives
+//! store errors (logs, backs off, carries on) and stops when told to.
 
+use std::future::Future;
 use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until};
 
+use crate::services::ServiceResult;
 use crate::services::booking::BookingService;
 use crate::services::queue::QueueService;
 
+const MIN_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Runs a promotion tick every `tick_ms` (following runtime changes) until `stop` is set.
 pub fn spawn_promoter(
     queue: QueueService,
     initial_tick_ms: u64,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = Duration::from_millis(initial_tick_ms);
-        let mut backoff = Duration::ZERO;
-        loop {
-            let started = Instant::now();
-            match queue.promote().await {
-                Ok(outcome) => {
-                    tick = Duration::from_millis(outcome.dials.tick_ms.max(10));
-                    backoff = Duration::ZERO;
-                }
-                Err(err) => {
-                    backoff = (backoff * 2)
-                        .max(Duration::from_millis(200))
-                        .min(MAX_BACKOFF);
-                    tracing::warn!(error = ?err, retry_in = ?backoff, "queue promotion failed");
-                }
+    spawn_periodic(
+        "queue promotion",
+        Duration::from_millis(initial_tick_ms),
+        stop,
+        move || {
+            let queue = queue.clone();
+            async move {
+                let outcome = queue.promote().await?;
+                Ok(Some(Duration::from_millis(outcome.dials.tick_ms.max(10))))
             }
-            tokio::select! {
-                () = sleep_until(started + tick.max(backoff)) => {}
-                _ = stop.wait_for(|stopped| *stopped) => break,
-            }
-        }
-        tracing::debug!("queue promoter stopped");
-    })
+        },
+    )
 }
 
 /// Every `interval_ms` until `stop` is set: marks unpaid holds `expired` and brings the
@@ -50,29 +41,51 @@ pub fn spawn_promoter(
 pub fn spawn_hold_sweeper(
     booking: BookingService,
     interval_ms: u64,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
+    spawn_periodic(
+        "hold sweep",
+        Duration::from_millis(interval_ms.max(10)),
+        stop,
+        move || {
+            let booking = booking.clone();
+            async move {
+                let expired = booking.expire_holds().await?;
+                if expired > 0 {
+                    metrics::counter!("holds_expired_total").increment(expired);
+                }
+                booking.refresh_left_seats().await?;
+                Ok(None)
+            }
+        },
+    )
+}
+
+/// Runs `step` at a steady interval (measured from each start, so a slow step does not
+/// push the schedule back) until `stop` is set. A step may return a new interval; a
+/// failing step is logged and retried after a doubling back-off.
+fn spawn_periodic<F, Fut>(
+    what: &'static str,
+    mut interval: Duration,
+    mut stop: watch::Receiver<bool>,
+    mut step: F,
+) -> JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = ServiceResult<Option<Duration>>> + Send,
+{
     tokio::spawn(async move {
-        let interval = Duration::from_millis(interval_ms.max(10));
         let mut backoff = Duration::ZERO;
         loop {
             let started = Instant::now();
-            let swept = match booking.expire_holds().await {
-                Ok(expired) => booking.refresh_left_seats().await.map(|()| expired),
-                Err(err) => Err(err),
-            };
-            match swept {
-                Ok(expired) => {
+            match step().await {
+                Ok(next) => {
+                    interval = next.unwrap_or(interval);
                     backoff = Duration::ZERO;
-                    if expired > 0 {
-                        metrics::counter!("holds_expired_total").increment(expired);
-                    }
                 }
                 Err(err) => {
-                    backoff = (backoff * 2)
-                        .max(Duration::from_millis(200))
-                        .min(MAX_BACKOFF);
-                    tracing::warn!(error = ?err, retry_in = ?backoff, "hold sweep failed");
+                    backoff = (backoff * 2).clamp(MIN_BACKOFF, MAX_BACKOFF);
+                    tracing::warn!(error = ?err, retry_in = ?backoff, "{what} failed");
                 }
             }
             tokio::select! {
@@ -80,6 +93,6 @@ pub fn spawn_hold_sweeper(
                 _ = stop.wait_for(|stopped| *stopped) => break,
             }
         }
-        tracing::debug!("hold sweeper stopped");
+        tracing::debug!("{what} stopped");
     })
 }

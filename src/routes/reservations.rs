@@ -13,7 +13,7 @@ use crate::auth::guard::WorkingSession;
 use crate::auth::identity::Identities;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{AppPath, Id};
-use crate::routes::booking::ReservationStatusDto;
+use crate::routes::booking::HoldResponse;
 use crate::services::booking::BookingService;
 use crate::services::payment::PaymentService;
 
@@ -29,17 +29,9 @@ pub fn router() -> Router<AppState> {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReservationResponse {
-    pub reservation_id: i64,
-    pub status: ReservationStatusDto,
-    pub user_id: i64,
-    pub concert_id: i64,
-    pub concert_name: String,
-    pub schedule_id: i64,
-    pub schedule_date: DateTime<Utc>,
-    pub seat_id: i64,
-    pub seat_number: i32,
-    pub seat_price: i64,
-    pub expired_at: DateTime<Utc>,
+    /// The reservation as the hold returned it, with its current status.
+    #[serde(flatten)]
+    pub reservation: HoldResponse,
     /// Whole seconds left on a live hold (rounded up); 0 otherwise.
     pub seconds_left: u64,
 }
@@ -57,19 +49,9 @@ pub async fn get_reservation(
     State(booking): State<BookingService>,
     AppPath(Id(reservation_id)): AppPath<Id>,
 ) -> Result<Json<ReservationResponse>, AppError> {
-    let (r, seconds_left) = booking.reservation(session.user_id, reservation_id).await?;
+    let (row, seconds_left) = booking.reservation(session.user_id, reservation_id).await?;
     Ok(Json(ReservationResponse {
-        reservation_id: r.id,
-        status: r.status.into(),
-        user_id: r.user_id,
-        concert_id: r.concert_id,
-        concert_name: r.concert_name,
-        schedule_id: r.schedule_id,
-        schedule_date: r.schedule_date,
-        seat_id: r.seat_id,
-        seat_number: r.seat_number,
-        seat_price: r.seat_price,
-        expired_at: r.expired_at,
+        reservation: row.into(),
         seconds_left,
     }))
 }
