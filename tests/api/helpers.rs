@@ -63,7 +63,13 @@ async fn require_services() {
 }
 
 fn stop_run(message: &str) -> ! {
-    eprintln!("\nboxoffice tests need real services: {message}\n");
+    // Written to the real stderr: the test harness captures `eprintln!`, and the process
+    // exits before it could show what it captured.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\nboxoffice tests need real services: {message}\n"
+    );
     std::process::exit(1);
 }
 
