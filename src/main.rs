@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use boxoffice::app::Application;
@@ -40,7 +41,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let app = Application::build(settings).await?;
             let walkthrough =
                 demo::seed(app.state(), &format!("http://{}", app.local_addr())).await?;
-            println!("{walkthrough}");
+            // Ignored when stdout is gone (a closed pipe): the service is what matters.
+            let _ = writeln!(std::io::stdout(), "{walkthrough}");
             app.run_until(shutdown_signal()).await
         }
     }

@@ -413,3 +413,26 @@ api_test! {
             .assert_error(404, "reservation_not_found");
     }
 }
+
+#[tokio::test]
+async fn warm_seat_maps_and_schedule_lists_need_no_database() {
+    let app = spawn_app_with(&fast_queue_with(&[(
+        "APP_CACHE__SCHEDULES_TTL_MS",
+        "600000",
+    )]))
+    .await;
+    let (_, token) = admitted_user(&app).await;
+    let (schedule_id, seats) = app.create_schedule(3, 100).await;
+    app.seat_map(&token, schedule_id).await.assert_status(200);
+    app.schedules(&token).await.assert_status(200);
+    // Take the database away: warm reads go on from the process cache and the hot store.
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    sea_orm::ConnectionTrait::execute_unprepared(&app.db, &format!("DROP DATABASE `{name}`"))
+        .await
+        .unwrap();
+    let map = app.seat_map(&token, schedule_id).await;
+    assert_eq!(map.assert_status(200)["seats"].as_array().unwrap().len(), 3);
+    assert_eq!(seat_statuses(&map.body)[&seats[0]], "available");
+    let list = app.schedules(&token).await;
+    assert_eq!(list.assert_status(200)["schedules"][0]["leftSeats"], 3);
+}

@@ -129,3 +129,69 @@ fn a_bad_setting_is_refused_at_start() {
         stderr(&output)
     );
 }
+
+#[test]
+fn demo_seeds_the_embedded_store_and_prints_a_walk_through() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("bo-demo-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(BINARY)
+        .arg("demo")
+        .current_dir(&dir)
+        .env_clear()
+        .env("APP_SERVER__PORT", "0")
+        .env("APP_LOG__FILTER", "off")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run boxoffice demo");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let line = line.trim_end().to_owned();
+        let done = line.starts_with("API docs:");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = lines.join("\n");
+    let url = text
+        .split_whitespace()
+        .find(|word| word.starts_with("http://") && word.contains("/api/point/"))
+        .expect("a balance URL in the walk-through")
+        .to_owned();
+    let body = plain_http::get(&url);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        text.contains("/api/queue/") && text.contains("/pay"),
+        "{text}"
+    );
+    assert!(body.contains("\"amount\":300000"), "{body}");
+    assert!(
+        dir.join("boxoffice.db").exists(),
+        "the demo uses the embedded SQLite default"
+    );
+}
+
+mod plain_http {
+    /// A plain HTTP GET without an async runtime (this test drives a child process).
+    pub fn get(url: &str) -> String {
+        use std::io::{Read, Write};
+        let rest = url.strip_prefix("http://").unwrap();
+        let (host, path) = rest.split_once('/').unwrap();
+        let mut stream = std::net::TcpStream::connect(host).unwrap();
+        write!(
+            stream,
+            "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+}
