@@ -1,6 +1,6 @@
 //! `WaitingLine`: the waiting users in arrival order with exact positions in O(log n), the
-//! in-process form of the `waiting` sorted set (user → arrival number) and of the
-//! `arrivals` counter.
+//! in-process form of the `waiting` sorted set's order (ZRANK). Slots are numbered by
+//! arrival here; the arrival stamps that identify tokens are kept with each user.
 
 use super::rank::Fenwick;
 
@@ -12,7 +12,7 @@ const MIN_SLOTS: usize = 1024;
 /// dead ones in front are dropped when room runs out.
 #[derive(Debug)]
 pub(super) struct WaitingLine {
-    /// The `arrivals` counter: the last arrival number handed out (the first is 1).
+    /// The last arrival number handed out (the first is 1).
     last_arrival: u64,
     /// The arrival number of slot 0.
     base: u64,
@@ -47,7 +47,7 @@ impl WaitingLine {
         self.len
     }
 
-    /// Puts `user` at the back with the next arrival number (`INCR arrivals`), returned.
+    /// Puts `user` at the back with the next arrival number, returned.
     pub(super) fn push(&mut self, user: i64) -> u64 {
         if self.users.len() == self.ranks.capacity() {
             self.make_room();

@@ -1,4 +1,4 @@
-//! `WaitingRoom`: the queue's state (tokens, the waiting line, heartbeats, working
+//! `WaitingRoom`: the queue's state (arrival stamps, the waiting line, heartbeats, working
 //! sessions, dials, admissions), changed exactly as `lua/queue_*.lua` change their keys.
 //! Times are Unix ms, passed in by the caller who read the clock under the lock.
 
@@ -15,12 +15,12 @@ use super::line::WaitingLine;
 use super::member::QueueMember as Member;
 use crate::store::queue::{Joined, QueueDialsPatch, QueueEntry, QueueState, TokenRecord};
 
-/// One user's entries in the queue's keys. Each part lives and dies on its own, as the
-/// Redis keys do: leaving while waiting, for instance, drops the token but not the place
-/// in line, and joining again after that keeps a working session alongside the new place.
+/// One user's entries in the queue's keys: `waiting` and `heartbeats` while waiting,
+/// `admitted` and `working` while working, and the token their arrival stamp gives.
 #[derive(Debug, Default)]
 struct Visitor {
-    /// `tokens`: the user's token.
+    /// The live token, derived from the arrival stamp (the `waiting` score while waiting,
+    /// the `admitted` value while working).
     token: Option<TokenRecord>,
     /// `waiting` and `heartbeats`, which every script changes together.
     waiting: Option<Waiting>,
