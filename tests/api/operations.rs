@@ -46,17 +46,56 @@ async fn openapi_lists_every_route_with_error_shapes() {
     let app = spawn_app().await;
     let doc = app.get("/openapi.json").await;
     let doc = doc.assert_status(200);
-    for path in [
-        "/api/point/{userId}",
-        "/api/admin/users",
-        "/api/admin/concerts",
-        "/healthz",
-        "/readyz",
-    ] {
-        assert!(
-            doc["paths"][path].is_object(),
-            "{path} missing from the OpenAPI document"
-        );
+    let routes: &[(&str, &[&str])] = &[
+        ("/api/queue/{userId}", &["get"]),
+        ("/api/concerts/schedule", &["get"]),
+        ("/api/concert/schedule/{scheduleId}", &["get"]),
+        (
+            "/api/concert/schedule/{scheduleId}/seat/{seatId}/reservation",
+            &["post", "delete"],
+        ),
+        (
+            "/api/concert/schedule/{scheduleId}/seat/{seatId}/pay",
+            &["post"],
+        ),
+        ("/api/point/{userId}", &["get", "patch"]),
+        ("/api/point/{userId}/history", &["get"]),
+        ("/api/reservations/{reservationId}", &["get"]),
+        ("/api/reservations/{reservationId}/refund", &["post"]),
+        ("/api/admin/users", &["post"]),
+        ("/api/admin/concerts", &["post"]),
+        ("/api/admin/queue", &["get", "patch"]),
+        ("/healthz", &["get"]),
+        ("/readyz", &["get"]),
+        ("/metrics", &["get"]),
+    ];
+    for (path, methods) in routes {
+        for method in *methods {
+            let operation = &doc["paths"][*path][*method];
+            assert!(
+                operation.is_object(),
+                "{method} {path} missing from the OpenAPI document"
+            );
+            assert!(
+                operation["responses"].is_object(),
+                "{method} {path} has no responses"
+            );
+        }
+    }
+    // Every error response of an API route has the contract's error body.
+    for (path, methods) in routes.iter().filter(|(p, _)| p.starts_with("/api/")) {
+        for method in *methods {
+            let responses = doc["paths"][*path][*method]["responses"]
+                .as_object()
+                .unwrap();
+            for (status, response) in responses.iter().filter(|(s, _)| s.starts_with('4')) {
+                let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                assert_eq!(
+                    schema, "#/components/schemas/ErrorBody",
+                    "{method} {path} {status}"
+                );
+            }
+        }
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 }
