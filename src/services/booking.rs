@@ -159,9 +159,18 @@ impl BookingService {
                 )
                 .await?;
             match outcome {
-                HoldOutcome::Held { expires_ms } => break expires_ms,
-                HoldOutcome::Unavailable => return Err(ServiceError::SeatUnavailable),
-                HoldOutcome::LimitReached => return Err(ServiceError::HoldLimitReached),
+                HoldOutcome::Held { expires_ms } => {
+                    count_hold("held");
+                    break expires_ms;
+                }
+                HoldOutcome::Unavailable => {
+                    count_hold("unavailable");
+                    return Err(ServiceError::SeatUnavailable);
+                }
+                HoldOutcome::LimitReached => {
+                    count_hold("limit_reached");
+                    return Err(ServiceError::HoldLimitReached);
+                }
                 HoldOutcome::NotLoaded => self.load_state(&schedule).await?,
             }
         };
@@ -318,6 +327,11 @@ impl BookingService {
         }
         Ok(())
     }
+}
+
+/// Counts a hold attempt by its outcome (`holds_total`).
+fn count_hold(outcome: &'static str) {
+    metrics::counter!("holds_total", "outcome" => outcome).increment(1);
 }
 
 /// Whole seconds left on a live hold, rounded up; 0 otherwise.
