@@ -107,11 +107,7 @@ impl Application {
             HotStore::Redis(RedisStore::connect(&settings.redis).await?)
         };
         tracing::info!(
-            database = if settings.uses_mysql() {
-                "mysql"
-            } else {
-                "sqlite"
-            },
+            database = settings.database_kind(),
             store = hot.kind(),
             "back ends connected"
         );

@@ -225,4 +225,9 @@ impl Settings {
     pub fn uses_mysql(&self) -> bool {
         self.database.url.expose().starts_with("mysql:")
     }
+
+    /// A short name of the durable store for `/readyz` and logs: `mysql` or `sqlite`.
+    pub fn database_kind(&self) -> &'static str {
+        if self.uses_mysql() { "mysql" } else { "sqlite" }
+    }
 }

@@ -57,11 +57,7 @@ pub async fn get_readiness(
     })?;
     Ok(Json(ReadinessResponse {
         status: "ready",
-        database: if state.settings.uses_mysql() {
-            "mysql"
-        } else {
-            "sqlite"
-        },
+        database: state.settings.database_kind(),
         store: state.hot.kind(),
     }))
 }
