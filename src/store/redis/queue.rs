@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use deadpool_redis::redis::{Script, Value};
+use deadpool_redis::redis::{Script, ScriptInvocation, Value};
 
 use super::RedisStore;
 use crate::store::queue::{
@@ -44,12 +44,8 @@ impl RedisStore {
         user_id: i64,
         ttl_secs: u64,
     ) -> StoreResult<Option<QueueEntry>> {
-        let k = &self.keys;
-        let reply: Value = QUEUE_STATUS
-            .key(k.queue_waiting())
-            .key(k.queue_heartbeats())
-            .key(k.queue_working())
-            .key(k.queue_admitted())
+        let reply: Value = self
+            .with_live_state_keys(&QUEUE_STATUS)
             .arg(member(user_id))
             .arg(ttl_secs)
             .invoke_async(&mut self.conn.clone())
@@ -65,19 +61,28 @@ impl RedisStore {
     /// # Errors
     /// On Redis failure or an unexpected reply.
     pub async fn queue_join(&self, user_id: i64, ttl_secs: u64) -> StoreResult<Joined> {
-        let k = &self.keys;
-        let reply: Value = QUEUE_JOIN
-            .key(k.queue_waiting())
-            .key(k.queue_heartbeats())
-            .key(k.queue_working())
-            .key(k.queue_admitted())
-            .key(k.queue_last_stamp())
+        let reply: Value = self
+            .with_live_state_keys(&QUEUE_JOIN)
+            .key(self.keys.queue_last_stamp())
             .arg(member(user_id))
             .arg(ttl_secs)
             .invoke_async(&mut self.conn.clone())
             .await?;
         let (entry, created) = parse_entry(user_id, ttl_secs, &reply)?;
         Ok(Joined { entry, created })
+    }
+
+    /// An invocation of a script built on `queue_lib.lua`, with the four keys its
+    /// `live_state` reads first, in the order both scripts take them.
+    fn with_live_state_keys<'a>(&self, script: &'a Script) -> ScriptInvocation<'a> {
+        let k = &self.keys;
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(k.queue_waiting())
+            .key(k.queue_heartbeats())
+            .key(k.queue_working())
+            .key(k.queue_admitted());
+        invocation
     }
 
     /// The session end (Unix ms) when this token is the user's live, working one.
