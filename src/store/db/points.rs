@@ -25,21 +25,15 @@ pub async fn add(
     ceiling: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<i64>> {
-    let changed = point::Entity::update_many()
-        .col_expr(
-            point::Column::Amount,
-            Expr::col(point::Column::Amount).add(amount),
-        )
-        .col_expr(point::Column::UpdatedAt, Expr::value(now))
-        .filter(point::Column::UserId.eq(user_id))
-        .filter(Expr::col(point::Column::Amount).lte(ceiling - amount))
-        .exec(txn)
-        .await?
-        .rows_affected;
-    if changed == 0 {
-        return Ok(None);
-    }
-    current(txn, user_id).await
+    let amount_col = || Expr::col(point::Column::Amount);
+    change(
+        txn,
+        user_id,
+        amount_col().add(amount),
+        amount_col().lte(ceiling - amount),
+        now,
+    )
+    .await
 }
 
 /// Takes `amount` from the balance if it covers it; the new balance, or `None` when no
@@ -53,14 +47,31 @@ pub async fn subtract(
     amount: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<i64>> {
+    let amount_col = || Expr::col(point::Column::Amount);
+    change(
+        txn,
+        user_id,
+        amount_col().sub(amount),
+        amount_col().gte(amount),
+        now,
+    )
+    .await
+}
+
+/// Sets the balance to `new_amount` where `guard` holds, in one conditional `UPDATE`; the
+/// new balance, or `None` when no row changed.
+async fn change(
+    txn: &impl ConnectionTrait,
+    user_id: i64,
+    new_amount: Expr,
+    guard: Expr,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<i64>> {
     let changed = point::Entity::update_many()
-        .col_expr(
-            point::Column::Amount,
-            Expr::col(point::Column::Amount).sub(amount),
-        )
+        .col_expr(point::Column::Amount, new_amount)
         .col_expr(point::Column::UpdatedAt, Expr::value(now))
         .filter(point::Column::UserId.eq(user_id))
-        .filter(point::Column::Amount.gte(amount))
+        .filter(guard)
         .exec(txn)
         .await?
         .rows_affected;

@@ -90,12 +90,8 @@ impl RedisStore {
     /// # Errors
     /// On Redis failure.
     pub async fn queue_check(&self, user_id: i64, jti: uuid::Uuid) -> StoreResult<Option<i64>> {
-        let k = &self.keys;
-        let session_end: i64 = QUEUE_CHECK
-            .key(k.queue_admitted())
-            .key(k.queue_working())
-            .arg(member(user_id))
-            .arg(TokenRecord::stamp_of(jti))
+        let session_end: i64 = self
+            .for_token_session(&QUEUE_CHECK, user_id, jti)
             .invoke_async(&mut self.conn.clone())
             .await?;
         Ok((session_end > 0).then_some(session_end))
@@ -106,15 +102,28 @@ impl RedisStore {
     /// # Errors
     /// On Redis failure.
     pub async fn queue_leave(&self, user_id: i64, jti: uuid::Uuid) -> StoreResult<bool> {
-        let k = &self.keys;
-        let ended: i64 = QUEUE_LEAVE
-            .key(k.queue_admitted())
-            .key(k.queue_working())
-            .arg(member(user_id))
-            .arg(TokenRecord::stamp_of(jti))
+        let ended: i64 = self
+            .for_token_session(&QUEUE_LEAVE, user_id, jti)
             .invoke_async(&mut self.conn.clone())
             .await?;
         Ok(ended == 1)
+    }
+
+    /// An invocation of `queue_check.lua` or `queue_leave.lua`, which take the same keys
+    /// and arguments: the user's working session, named by the token's arrival stamp.
+    fn for_token_session<'a>(
+        &self,
+        script: &'a Script,
+        user_id: i64,
+        jti: uuid::Uuid,
+    ) -> ScriptInvocation<'a> {
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(self.keys.queue_admitted())
+            .key(self.keys.queue_working())
+            .arg(member(user_id))
+            .arg(TokenRecord::stamp_of(jti));
+        invocation
     }
 
     /// One promotion tick.
