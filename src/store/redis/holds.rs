@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use deadpool_redis::redis::{self, ErrorKind, Script, Value};
 
-use super::RedisStore;
+use super::{NOSCRIPT_ATTEMPTS, RedisStore, RunScript};
 use crate::store::holds::{HoldOutcome, HoldStatus, ScheduleSnapshot, ScheduleState};
 use crate::store::{StoreError, StoreResult};
 
@@ -48,7 +48,7 @@ impl RedisStore {
             .arg(user_id)
             .arg(ttl_ms)
             .arg(max_per_user)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         match outcome.as_str() {
             "ok" => Ok(HoldOutcome::Held { expires_ms }),
@@ -77,7 +77,7 @@ impl RedisStore {
             .key(k.schedule_sold(schedule_id))
             .arg(seat_id)
             .arg(user_id)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         match status.as_str() {
             "held" => Ok(HoldStatus::Held { expires_ms }),
@@ -105,7 +105,7 @@ impl RedisStore {
             .key(k.schedule_user_holds(schedule_id, user_id))
             .arg(seat_id)
             .arg(user_id)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         Ok(released == 1)
     }
@@ -122,7 +122,7 @@ impl RedisStore {
             .key(k.schedule_sold(schedule_id))
             .key(k.schedule_user_holds(schedule_id, user_id))
             .arg(seat_id)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         Ok(())
     }
@@ -135,7 +135,7 @@ impl RedisStore {
         let _: i64 = SEAT_UNSELL
             .key(self.keys.schedule_sold(schedule_id))
             .arg(seat_id)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         Ok(())
     }
@@ -150,7 +150,7 @@ impl RedisStore {
             .key(k.schedule_meta(schedule_id))
             .key(k.schedule_holds(schedule_id))
             .key(k.schedule_sold(schedule_id))
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         let bad = || StoreError::Protocol("schedule_state reply".into());
         match &reply[..] {
@@ -190,13 +190,19 @@ impl RedisStore {
             pipe.invoke_script(invocation);
         }
         let mut conn = self.conn.clone();
-        let counts: Vec<i64> = match pipe.query_async(&mut conn).await {
-            Err(err) if err.kind() == ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
-                // The script cache was flushed: load the script once and go again.
-                let _: String = SCHEDULE_LEFT.prepare_invoke().load_async(&mut conn).await?;
-                pipe.query_async(&mut conn).await?
+        let mut attempt = 1;
+        let counts: Vec<i64> = loop {
+            match pipe.query_async(&mut conn).await {
+                // The script cache was flushed: load the script and go again.
+                Err(err)
+                    if err.kind() == ErrorKind::Server(redis::ServerErrorKind::NoScript)
+                        && attempt < NOSCRIPT_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    let _: String = SCHEDULE_LEFT.prepare_invoke().load_async(&mut conn).await?;
+                }
+                other => break other?,
             }
-            other => other?,
         };
         Ok(counts.into_iter().map(|n| (n >= 0).then_some(n)).collect())
     }
@@ -226,7 +232,7 @@ impl RedisStore {
                 .arg(hold.expires_ms)
                 .arg(hold.user_id);
         }
-        let loaded: i64 = invocation.invoke_async(&mut self.conn.clone()).await?;
+        let loaded: i64 = invocation.run(&self.conn).await?;
         Ok(loaded == 1)
     }
 }

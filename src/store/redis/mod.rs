@@ -21,6 +21,46 @@ use crate::store::StoreResult;
 
 pub use keys::Keys;
 
+use deadpool_redis::redis::{
+    ErrorKind, FromRedisValue, RedisResult, ScriptInvocation, ServerErrorKind,
+};
+
+/// Script calls that survive a flushed script cache. redis-rs answers NOSCRIPT by loading
+/// the script and calling it again, once; a second `SCRIPT FLUSH` (an operator's, or a
+/// failover to a fresh replica) between that load and that call would fail the request.
+pub(crate) trait RunScript {
+    fn run<T: FromRedisValue + Send>(
+        &self,
+        conn: &ConnectionManager,
+    ) -> impl Future<Output = RedisResult<T>> + Send;
+}
+
+/// Attempts of one script call that keep meeting an empty script cache.
+const NOSCRIPT_ATTEMPTS: usize = 3;
+
+impl RunScript for ScriptInvocation<'_> {
+    fn run<T: FromRedisValue + Send>(
+        &self,
+        conn: &ConnectionManager,
+    ) -> impl Future<Output = RedisResult<T>> + Send {
+        let mut conn = conn.clone();
+        async move {
+            let mut attempt = 1;
+            loop {
+                match self.invoke_async(&mut conn).await {
+                    Err(err)
+                        if err.kind() == ErrorKind::Server(ServerErrorKind::NoScript)
+                            && attempt < NOSCRIPT_ATTEMPTS =>
+                    {
+                        attempt += 1;
+                    }
+                    other => return other,
+                }
+            }
+        }
+    }
+}
+
 /// Handle to the Redis hot store. Cheap to clone.
 #[derive(Clone)]
 pub struct RedisStore {

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use deadpool_redis::redis::{Script, ScriptInvocation, Value};
 
-use super::RedisStore;
+use super::{RedisStore, RunScript};
 use crate::store::queue::{
     Joined, PromotionOutcome, PromotionParams, QueueDials, QueueDialsPatch, QueueEntry,
     QueueOverview, QueueState, TokenRecord,
@@ -48,7 +48,7 @@ impl RedisStore {
             .with_live_state_keys(&QUEUE_STATUS)
             .arg(member(user_id))
             .arg(ttl_secs)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         match reply {
             Value::Nil => Ok(None),
@@ -66,7 +66,7 @@ impl RedisStore {
             .key(self.keys.queue_last_stamp())
             .arg(member(user_id))
             .arg(ttl_secs)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         let (entry, created) = parse_entry(user_id, ttl_secs, &reply)?;
         Ok(Joined { entry, created })
@@ -92,7 +92,7 @@ impl RedisStore {
     pub async fn queue_check(&self, user_id: i64, jti: uuid::Uuid) -> StoreResult<Option<i64>> {
         let session_end: i64 = self
             .for_token_session(&QUEUE_CHECK, user_id, jti)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         Ok((session_end > 0).then_some(session_end))
     }
@@ -104,7 +104,7 @@ impl RedisStore {
     pub async fn queue_leave(&self, user_id: i64, jti: uuid::Uuid) -> StoreResult<bool> {
         let ended: i64 = self
             .for_token_session(&QUEUE_LEAVE, user_id, jti)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         Ok(ended == 1)
     }
@@ -147,7 +147,7 @@ impl RedisStore {
             .arg(params.session_ms)
             .arg(params.idle_timeout_ms)
             .arg(params.cleanup_limit)
-            .invoke_async(&mut self.conn.clone())
+            .run(&self.conn)
             .await?;
         let [
             ran,
@@ -208,7 +208,7 @@ impl RedisStore {
                 .key(k.queue_working())
                 .key(k.queue_settings())
                 .key(k.queue_admissions())
-                .invoke_async(&mut self.conn.clone())
+                .run(&self.conn)
                 .await?;
         Ok(QueueOverview {
             waiting,
